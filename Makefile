@@ -1,0 +1,73 @@
+# Gazette — pelican-quickstart's Makefile shape, plus test/lint/docs targets.
+PY?=python3
+VENV?=.venv
+PELICAN?=$(VENV)/bin/pelican
+PELICANOPTS?=
+
+BASEDIR=$(CURDIR)
+INPUTDIR?=$(BASEDIR)/content
+OUTPUTDIR?=$(BASEDIR)/output
+CONFFILE?=$(BASEDIR)/pelicanconf.py
+PUBLISHCONF?=$(BASEDIR)/publishconf.py
+
+PORT?=8000
+BIND?=127.0.0.1
+
+DEBUG ?= 0
+ifeq ($(DEBUG), 1)
+	PELICANOPTS += -D
+endif
+
+# The venv is rebuilt whenever pyproject.toml changes; every target depends on it.
+STAMP=$(VENV)/.installed
+
+help:
+	@echo 'Makefile for the Gazette government portal'
+	@echo ''
+	@echo 'Usage:'
+	@echo '   make html                  (re)generate the web site into OUTPUTDIR'
+	@echo '   make clean                 remove the generated files'
+	@echo '   make serve [PORT=8000]     build the demo portal and serve it at http://127.0.0.1:8000'
+	@echo '   make devserver [PORT=8000] serve and regenerate on every change'
+	@echo '   make publish               generate using production settings (publishconf.py)'
+	@echo '   make test                  run the whole test suite'
+	@echo '   make lint                  check the Python code'
+	@echo '   make docs                  regenerate docs/content.md from the schema tables'
+	@echo ''
+	@echo 'Build another content tree: make html INPUTDIR=/path/content OUTPUTDIR=/path/out'
+	@echo 'Set DEBUG=1 to enable debugging, e.g. make DEBUG=1 html'
+
+$(STAMP): pyproject.toml
+	@test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		$$($(VENV)/bin/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print(" ".join(p["dependencies"] + p["optional-dependencies"]["test"]))')
+	@touch $@
+
+venv: $(STAMP)
+
+html: $(STAMP)
+	$(PELICAN) "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
+
+clean:
+	[ ! -d "$(OUTPUTDIR)" ] || rm -rf "$(OUTPUTDIR)"
+
+serve: html
+	$(PELICAN) -l "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND)
+
+devserver: $(STAMP)
+	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND)
+
+publish: $(STAMP)
+	$(PELICAN) "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" $(PELICANOPTS)
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest $(PYTESTOPTS)
+
+lint: $(STAMP)
+	$(VENV)/bin/python -m compileall -q plugins tests pelicanconf.py publishconf.py
+	$(VENV)/bin/python -m plugins.content_model.docs --check docs/content.md
+
+docs: $(STAMP)
+	$(VENV)/bin/python -m plugins.content_model.docs > docs/content.md
+
+.PHONY: help venv html clean serve devserver publish test lint docs

@@ -1,0 +1,68 @@
+"""Gazette settings for local builds (`make html`, `make serve`); publishconf.py builds on these."""
+
+from __future__ import annotations
+
+AUTHOR = "滨海市人民政府办公室"
+SITENAME = "滨海市人民政府"
+SITEURL = ""
+
+PATH = "content"
+THEME = "themes/gazette"
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh-CN"
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["content_model", "listings"]
+
+# Every document type except `page` is a Pelican article; `pages/` holds the static pages.
+PAGE_PATHS = ["pages"]
+ARTICLE_PATHS = [""]
+ARTICLE_EXCLUDES = ["_data"]
+STATIC_PATHS = [""]  # attachments, images and data files live beside their documents
+STATIC_EXCLUDES = ["_data"]
+IGNORE_FILES = [".*", "_*", "README.md"]
+
+# Short, stable ASCII URLs: column / year / file name or slug.
+ARTICLE_URL = "{column}/{date:%Y}/{slug}/"
+ARTICLE_SAVE_AS = ARTICLE_URL + "index.html"
+ARTICLE_LANG_URL = "{lang}/{column}/{date:%Y}/{slug}/"
+ARTICLE_LANG_SAVE_AS = ARTICLE_LANG_URL + "index.html"
+# Article slugs repeat across columns and years; only pages pair translations by slug.
+ARTICLE_TRANSLATION_ID = None
+PAGE_TRANSLATION_ID = "slug"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = PAGE_URL + "index.html"
+PAGE_LANG_URL = "{lang}/{slug}/"
+PAGE_LANG_SAVE_AS = PAGE_LANG_URL + "index.html"
+# Drafts never reach Pelican (content_model holds them back); these are a second guard.
+DRAFT_URL = DRAFT_SAVE_AS = DRAFT_LANG_URL = DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_URL = DRAFT_PAGE_SAVE_AS = DRAFT_PAGE_LANG_URL = DRAFT_PAGE_LANG_SAVE_AS = ""
+
+# Columns replace Pelican's blog taxonomies (listings plugin writes them).
+CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = TAG_SAVE_AS = TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
+YEAR_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_SAVE_AS = DAY_ARCHIVE_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "404"]
+PAGINATED_TEMPLATES = {"column": None}
+
+DEFAULT_PAGINATION = 20
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+# Feeds come from the distribution plugins; Pelican's own writer stays off.
+FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = CATEGORY_FEED_RSS = None
+TRANSLATION_FEED_ATOM = TRANSLATION_FEED_RSS = AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+TAG_FEED_ATOM = TAG_FEED_RSS = None
+
+MARKDOWN = {
+    "extensions": ["markdown.extensions.extra", "markdown.extensions.sane_lists"],
+    "extension_configs": {},
+}
+
+# Root-relative links: they work from every page, including 404.html served at any path.
+RELATIVE_URLS = False
+# Fixed "now" for reproducible demo builds would go here; None means the real time.
+GAZETTE_BUILD_TIME = None

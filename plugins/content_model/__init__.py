@@ -1,0 +1,3 @@
+from .content_model import register
+
+__all__ = ["register"]

@@ -1,0 +1,184 @@
+"""Gazette's content model: read, validate and connect the editors' documents.
+
+Reads Markdown+YAML files against the schema tables, loads the site structure from
+`_data/site.yaml`, checks what only the whole site can show (unique URLs, document and
+index numbers, interpretation links, attachments) and stops the build with one line per
+problem before anything is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import os
+from collections import defaultdict
+from typing import Any
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
+from pelican.log import FatalLogger
+
+from .fields import TZ, FieldError, ParseContext, parse_datetime
+from .problems import display_path, problems
+from .reader import HELD, SKIPPED, GazetteReader, now_in_portal_tz
+from .relations import link_interpretations
+from .schema import Field
+from .site_data import load_site_data
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    # Fixes "now" for embargoes and consultation states; None means the real time.
+    "GAZETTE_BUILD_TIME": None,
+    # Output paths that content may not take (besides column folders).
+    "GAZETTE_RESERVED_PATHS": ["theme", "feeds", "search", "static"],
+}
+
+
+def _configure(pelican: Any) -> None:
+    """Fill and check GAZETTE_* settings, load site.yaml, and reset per-build state."""
+    settings = pelican.settings
+    for key, value in DEFAULTS.items():
+        settings.setdefault(key, value)
+    problems.items.clear()
+    HELD.clear()
+    SKIPPED.clear()
+    build_time = settings["GAZETTE_BUILD_TIME"]
+    if build_time is None:
+        settings["GAZETTE_NOW"] = now_in_portal_tz()
+    elif isinstance(build_time, dt.datetime):
+        settings["GAZETTE_NOW"] = build_time if build_time.tzinfo else build_time.replace(tzinfo=TZ)
+    else:
+        try:
+            fld = Field("GAZETTE_BUILD_TIME", "datetime", "构建时间")
+            settings["GAZETTE_NOW"] = parse_datetime(build_time, fld, ParseContext("pelicanconf.py"))
+        except FieldError as exc:
+            problems.error("pelicanconf.py", "GAZETTE_BUILD_TIME", str(exc))
+    settings["GAZETTE_SITE_DATA"] = load_site_data(settings["PATH"], problems)
+    if problems.errors:
+        problems.report()
+
+
+def add_reader(readers: Any) -> None:
+    for ext in GazetteReader.file_extensions:
+        readers.reader_classes[ext] = GazetteReader
+
+
+def _mark_held_as_sources(generator: Any) -> None:
+    """Record skipped source files as content so the static generator never copies them."""
+    for path in SKIPPED:
+        rel = os.path.relpath(path, generator.path).replace(os.sep, "/")
+        generator.context["generated_content"].setdefault(rel, None)
+
+
+def _guard_static_sources(generators: list[Any]) -> None:
+    """Refuse to publish any content source file (e.g. a held-back draft) as a static file."""
+    for gen in generators:
+        if isinstance(gen, StaticGenerator):
+            for item in gen.staticfiles:
+                if item.source_path.endswith(tuple("." + e for e in GazetteReader.file_extensions)):
+                    problems.error(item.source_path, "(file)",
+                                   "would be copied to the site as a raw file; this is a bug")
+
+
+def _documents(generators: list[Any]) -> list[Any]:
+    docs: list[Any] = []
+    for gen in generators:
+        if isinstance(gen, ArticlesGenerator):
+            docs += gen.articles + gen.translations
+        elif isinstance(gen, PagesGenerator):
+            docs += gen.pages + gen.translations + gen.hidden_pages + gen.hidden_translations
+    return sorted(docs, key=lambda d: d.source_path)
+
+
+def _assign_index_numbers(docs: list[Any], org_code: str) -> None:
+    """Give policies without 索引号 the next free `<org>/<year>-<seq>`, in publish order."""
+    taken = {d.index_no for d in docs if getattr(d, "index_no", None)}
+    next_seq: dict[int, int] = defaultdict(lambda: 1)
+    for doc in sorted(docs, key=lambda d: (d.date, d.source_path)):
+        if doc.type != "policy" or getattr(doc, "index_no", None):
+            continue
+        year = doc.date.year
+        while (number := f"{org_code}/{year}-{next_seq[year]:05d}") in taken:
+            next_seq[year] += 1
+        doc.index_no = doc.metadata["index_no"] = number
+        taken.add(number)
+
+
+def _check_unique(docs: list[Any], attr: str, label: str, reserved: dict[str, str]) -> None:
+    """Report documents sharing a value that must be unique, naming both files."""
+    seen: dict[str, str] = dict(reserved)
+    for doc in docs:
+        value = getattr(doc, attr, None)
+        if value is None:
+            continue
+        if value in seen:
+            if attr == "save_as":  # speak of the URL editors see, and the field that sets it
+                shown = "/" + value.removesuffix("index.html")
+                problems.error(doc.source_path, "slug", f"URL {shown} is also used by {seen[value]} "
+                               "(URLs must be unique; set a different `slug:`)")
+            else:
+                problems.error(doc.source_path, attr,
+                               f"'{value}' is also used by {seen[value]} ({label} must be unique)")
+        else:
+            seen[value] = display_path(doc.source_path)
+
+
+def _attach_files(docs: list[Any], generators: list[Any]) -> None:
+    """Publish attachments and dataset files beside the page that lists them."""
+    static = next((g for g in generators if isinstance(g, StaticGenerator)), None)
+    content_root = static.path if static else ""
+    store = static.context["static_content"] if static else {}
+    for doc in docs:
+        for attr in ("attachments", "files"):
+            refs = getattr(doc, attr, None)
+            if not refs:
+                continue
+            placed = []
+            for ref in refs:
+                rel = os.path.relpath(ref.source_path, content_root).replace(os.sep, "/")
+                item = store.get(rel)
+                if item is None:
+                    problems.error(doc.source_path, attr, f"'{ref.file}' is excluded from static "
+                                   "files (STATIC_PATHS/STATIC_EXCLUDES); it cannot be published")
+                    continue
+                item.attach_to(doc)
+                placed.append(dataclasses.replace(ref, url=item.url))
+            setattr(doc, attr, placed)
+            doc.metadata[attr] = placed
+
+
+def check_site(generators: list[Any]) -> None:
+    """Cross-document checks and links; stop the build when anything is wrong."""
+    context = generators[0].context
+    settings = generators[0].settings
+    site = settings["GAZETTE_SITE_DATA"]
+    docs = _documents(generators)
+    _assign_index_numbers(docs, site["site"].get("index_org_code", ""))
+    reserved = {f"{col}/index.html": "a column in _data/site.yaml" for col in site["columns"]}
+    reserved.update({f"{p}/index.html": "GAZETTE_RESERVED_PATHS" for p in settings["GAZETTE_RESERVED_PATHS"]})
+    reserved["index.html"] = "the home page"
+    _check_unique(docs, "save_as", "URL", reserved)
+    policies = [d for d in docs if d.type == "policy"]
+    _check_unique(policies, "doc_no", "发文字号", {})
+    _check_unique(policies, "index_no", "索引号", {})
+    link_interpretations(docs, problems)
+    _guard_static_sources(generators)
+    _attach_files(docs, generators)
+    problems.report(warnings_are_errors=FatalLogger.fatal_lvl <= logging.WARNING)
+    context["SITE_DATA"] = site
+    context["GAZETTE_NOW"] = settings["GAZETTE_NOW"]
+    context["documents"] = [d for d in docs if d.in_default_lang]
+
+
+def register() -> None:
+    # get_generators runs at the start of every build (also under autoreload): reset state there.
+    signals.get_generators.connect(_configure)
+    # readers_init lets us claim the .md extension from Pelican's plain Markdown reader.
+    signals.readers_init.connect(add_reader)
+    # the article/page generators finish before the static one picks files to copy.
+    signals.article_generator_finalized.connect(_mark_held_as_sources)
+    signals.page_generator_finalized.connect(_mark_held_as_sources)
+    # all_generators_finalized is the last moment every document is known and nothing is written.
+    signals.all_generators_finalized.connect(check_site)

@@ -1,0 +1,66 @@
+"""Values computed from an item's fields at build time, one function per content type."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from .schema import FORMS, VALIDITY
+
+Problem = tuple[str, str]  # (field, message)
+Derive = Callable[[dict[str, Any], dt.datetime], list[Problem] | None]
+DERIVE: dict[str, Derive] = {}
+
+
+def derive(type_name: str) -> Callable[[Derive], Derive]:
+    """Register the computed values of one content type."""
+
+    def wrap(func: Derive) -> Derive:
+        DERIVE[type_name] = func
+        return func
+
+    return wrap
+
+
+@derive("policy")
+def _policy(meta: dict[str, Any], now: dt.datetime) -> None:
+    meta["validity_label"] = VALIDITY[meta["validity"]]
+    meta["is_current"] = meta["validity"] == "effective"
+    return None
+
+
+@derive("interpretation")
+def _interpretation(meta: dict[str, Any], now: dt.datetime) -> None:
+    meta["form_label"] = FORMS[meta["form"]]
+    return None
+
+
+CONSULTATION_STATES = {"upcoming": "未开始", "open": "征集中", "closed": "已结束"}
+
+
+@derive("consultation")
+def _consultation(meta: dict[str, Any], now: dt.datetime) -> None:
+    if meta["closes"] < meta["opens"]:
+        return [("closes", f"{meta['closes']:%Y-%m-%d %H:%M} is before opens "
+                 f"{meta['opens']:%Y-%m-%d %H:%M} (截止时间 must follow 开始时间)")]
+    state = "upcoming" if now < meta["opens"] else "open" if now <= meta["closes"] else "closed"
+    meta["state"] = state
+    meta["state_label"] = CONSULTATION_STATES[state]
+    return None
+
+
+@derive("reply")
+def _reply(meta: dict[str, Any], now: dt.datetime) -> None:
+    asker = meta.get("asker")
+    meta["asker_display"] = (asker[0] + "**") if asker else "网友"
+    meta["reply_state_label"] = "已答复" if meta.get("replied") else "办理中"
+    if meta.get("replied") and meta["replied"] < meta["received"]:
+        return [("replied", f"{meta['replied']} is before received {meta['received']} "
+                 "(答复日期 must not precede 来信日期)")]
+    return None
+
+
+def apply(type_name: str, meta: dict[str, Any], now: dt.datetime) -> list[Problem]:
+    """Add the computed values for one item; return problems between its fields."""
+    return (DERIVE[type_name](meta, now) or []) if type_name in DERIVE else []

@@ -1,0 +1,96 @@
+"""Write the editors' field reference (docs/content.md) from the schema tables.
+
+Run `make docs` to regenerate; `make lint` fails when the committed file is out of date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .schema import COLUMN, DEPARTMENT, SITE, TYPES, Field
+
+INTRO = """\
+# Writing content for Gazette
+
+<!-- Generated from plugins/content_model/schema.py by `make docs`; do not edit by hand. -->
+
+Every document is a Markdown file with a YAML header between two `---` lines:
+
+```markdown
+---
+title: 关于加强政府网站建设的实施意见
+date: 2024-03-15 09:30
+doc_no: 滨政发〔2024〕5号
+issuer: 滨海市人民政府
+written_date: 2024-03-11
+---
+## 一、总体要求
+
+正文……
+```
+
+- The folder gives the type: `content/policy/…` is a policy. Write `type:` to override
+  (pages must stay in `content/pages/`).
+- Field names may be written in English or with the Chinese label shown below
+  (`发文字号:` is the same as `doc_no:`).
+- Dates: `2015-05-14`, date-times: `2015-05-14 09:30`; `2015年5月14日` works too.
+  Times are Beijing time (Asia/Shanghai).
+- The URL is `/<column>/<year>/<file name>/`; file names must be ASCII (a-z, 0-9, -),
+  or give an ASCII `slug:`.
+- Files named in `attachments` or `files` live beside the Markdown file.
+- A mistake stops the build with one line per problem, naming the file and field.
+"""
+
+
+def _table(fields: tuple[Field, ...]) -> list[str]:
+    rows = ["| field | 中文 | required | description |", "|---|---|---|---|"]
+    for f in fields:
+        choices = ""
+        if f.choices:
+            choices = " Values: " + ", ".join(f"`{k}` ({v})" for k, v in f.choices.items()) + "."
+        default = f" Default `{str(f.default).lower() if isinstance(f.default, bool) else f.default}`." \
+            if f.default is not None else ""
+        rows.append(f"| `{f.name}` | {f.label} | {'yes' if f.required else ''} | "
+                    f"{f.help}{choices}{default} |".replace("\n", " "))
+    return rows
+
+
+def render() -> str:
+    """Return the whole reference as Markdown."""
+    lines = [INTRO]
+    lines.append("## Content types\n")
+    for t in TYPES.values():
+        lines.append(f"### `{t.name}` — {t.label}\n")
+        lines.append(f"Folder `content/{t.folder}/`. {t.help}\n")
+        lines += _table(t.fields)
+        lines.append("")
+    lines.append("## Site structure (`content/_data/site.yaml`)\n")
+    for title, fields in (("`site:` — identity and footer", SITE),
+                          ("`columns:` — one entry per column (栏目)", COLUMN),
+                          ("`departments:` — one entry per department", DEPARTMENT)):
+        lines.append(f"### {title}\n")
+        lines += _table(fields)
+        lines.append("")
+    lines.append("`links:` lists footer links as `{title, url}`.\n")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the reference, or with --check compare it with a committed file."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", metavar="FILE", help="fail if FILE differs from the schema")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        with open(args.check, encoding="utf-8") as fh:
+            if fh.read() != text:
+                sys.stderr.write(f"{args.check} is out of date with the schema; run `make docs`\n")
+                return 1
+        return 0
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,287 @@
+"""Parsers for the field kinds named in schema.py: editor text in, typed value out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .schema import Field
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+class FieldError(ValueError):
+    """A value an editor wrote cannot be used; the message says why and how to fix it."""
+
+
+@dataclass
+class ParseContext:
+    """What a parser may need besides the value: where the file is and the site's structure."""
+
+    source_path: str
+    columns: dict[str, Any] = field(default_factory=dict)
+    departments: dict[str, Any] = field(default_factory=dict)
+    types: tuple[str, ...] = ()
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
+
+
+Parser = Callable[[Any, Field, ParseContext], Any]
+PARSERS: dict[str, Parser] = {}
+
+
+def parser(kind: str) -> Callable[[Parser], Parser]:
+    """Register a parser for a field kind."""
+
+    def wrap(func: Parser) -> Parser:
+        PARSERS[kind] = func
+        return func
+
+    return wrap
+
+
+def parse(value: Any, fld: Field, ctx: ParseContext) -> Any:
+    """Parse one value with the parser of its field's kind."""
+    return PARSERS[fld.kind](value, fld, ctx)
+
+
+_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_CN_DATE_RE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+def _date_parts(text: str) -> tuple[int, int, int] | None:
+    m = _DATE_RE.match(text) or _CN_DATE_RE.match(text)
+    return (int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+@parser("date")
+def parse_date(value: Any, fld: Field, ctx: ParseContext) -> dt.date:
+    text = str(value).strip()
+    parts = _date_parts(text)
+    try:
+        if parts:
+            return dt.date(*parts)
+    except ValueError:
+        pass
+    raise FieldError(f"'{text}' is not a date ({fld.label}, YYYY-MM-DD)")
+
+
+@parser("datetime")
+def parse_datetime(value: Any, fld: Field, ctx: ParseContext) -> dt.datetime:
+    text = str(value).strip().replace("T", " ")
+    date_text, _, time_text = text.partition(" ")
+    parts = _date_parts(date_text.strip())
+    tm = _TIME_RE.match(time_text.strip()) if time_text.strip() else None
+    try:
+        if parts and (tm or not time_text.strip()):
+            hour, minute, second = (int(tm[1]), int(tm[2]), int(tm[3] or 0)) if tm else (0, 0, 0)
+            return dt.datetime(*parts, hour, minute, second, tzinfo=TZ)
+    except ValueError:
+        pass
+    raise FieldError(f"'{text}' is not a date-time ({fld.label}, YYYY-MM-DD HH:MM)")
+
+
+@parser("str")
+def parse_str(value: Any, fld: Field, ctx: ParseContext) -> str:
+    if isinstance(value, (dict, list)):
+        raise FieldError(f"must be a single line of text, not a {type(value).__name__} ({fld.label})")
+    text = " ".join(str(value).split())
+    if not text:
+        raise FieldError(f"is empty ({fld.label})")
+    return text
+
+
+@parser("text")
+def parse_text(value: Any, fld: Field, ctx: ParseContext) -> str:
+    if isinstance(value, (dict, list)):
+        raise FieldError(f"must be text, not a {type(value).__name__} ({fld.label})")
+    text = str(value).strip()
+    if not text:
+        raise FieldError(f"is empty ({fld.label})")
+    return text
+
+
+_HALF_WIDTH_DOC_NO = re.compile(r"[\[(（【]\s*(\d{4})\s*[\])）】]")
+
+
+@parser("doc_no")
+def parse_doc_no(value: Any, fld: Field, ctx: ParseContext) -> str:
+    text = parse_str(value, fld, ctx).replace(" ", "")
+    if _HALF_WIDTH_DOC_NO.search(text):
+        fixed = _HALF_WIDTH_DOC_NO.sub(r"〔\1〕", text)
+        ctx.warnings.append(
+            (fld.name, f"'{text}' uses look-alike brackets; write '{fixed}' with 〔〕 ({fld.label})")
+        )
+    return text
+
+
+@parser("int")
+def parse_int(value: Any, fld: Field, ctx: ParseContext) -> int:
+    if isinstance(value, bool) or not re.fullmatch(r"\d+", str(value).strip()):
+        raise FieldError(f"'{value}' is not a whole number ({fld.label})")
+    return int(str(value).strip())
+
+
+_TRUE = {"true", "yes", "是", "1"}
+_FALSE = {"false", "no", "否", "0"}
+
+
+@parser("bool")
+def parse_bool(value: Any, fld: Field, ctx: ParseContext) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise FieldError(f"'{value}' is not true or false ({fld.label})")
+
+
+@parser("enum")
+def parse_enum(value: Any, fld: Field, ctx: ParseContext) -> str:
+    assert fld.choices is not None
+    text = str(value).strip()
+    by_label = {label: key for key, label in fld.choices.items()}
+    if text.lower() in fld.choices:
+        return text.lower()
+    if text in by_label:
+        return by_label[text]
+    raise FieldError(f"'{text}' is not one of {', '.join(fld.choices)} ({fld.label})")
+
+
+_SPLIT = re.compile(r"[,，、;；]+")
+
+
+@parser("list")
+def parse_list(value: Any, fld: Field, ctx: ParseContext) -> list[str]:
+    if isinstance(value, dict):
+        raise FieldError(f"must be a list, not a mapping ({fld.label})")
+    items = value if isinstance(value, list) else _SPLIT.split(str(value))
+    result = []
+    for item in items:
+        if isinstance(item, (dict, list)):
+            raise FieldError(f"list items must be text ({fld.label})")
+        text = " ".join(str(item).split())
+        if text:
+            result.append(text)
+    if not result:
+        raise FieldError(f"is empty ({fld.label})")
+    return result
+
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@parser("slug")
+def parse_slug(value: Any, fld: Field, ctx: ParseContext) -> str:
+    text = str(value).strip()
+    if not _SLUG.match(text):
+        raise FieldError(f"'{text}' is not an ASCII slug ({fld.label}; use a-z, 0-9 and -)")
+    return text
+
+
+@parser("lang")
+def parse_lang(value: Any, fld: Field, ctx: ParseContext) -> str:
+    text = str(value).strip()
+    if not re.fullmatch(r"[a-z]{2}(-[A-Za-z]{2,4})?", text):
+        raise FieldError(f"'{text}' is not a language code ({fld.label}; e.g. zh-CN, en)")
+    return text.lower()  # Pelican compares languages in lower case
+
+
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@parser("contact")
+def parse_contact(value: Any, fld: Field, ctx: ParseContext) -> str:
+    text = str(value).strip()
+    if _URL.match(text):
+        return text
+    if _EMAIL.match(text.removeprefix("mailto:")):
+        return "mailto:" + text.removeprefix("mailto:")
+    raise FieldError(f"'{text}' is not a URL (https://…) or an email address ({fld.label})")
+
+
+@parser("column")
+def parse_column(value: Any, fld: Field, ctx: ParseContext) -> str:
+    text = str(value).strip()
+    if text not in ctx.columns:
+        raise FieldError(
+            f"'{text}' is not a column in _data/site.yaml ({fld.label}; one of {', '.join(ctx.columns)})"
+        )
+    return text
+
+
+@parser("department")
+def parse_department(value: Any, fld: Field, ctx: ParseContext) -> str:
+    text = str(value).strip()
+    if text not in ctx.departments:
+        known = ", ".join(ctx.departments) or "none defined"
+        raise FieldError(f"'{text}' is not a department in _data/site.yaml ({fld.label}; one of {known})")
+    return text
+
+
+@parser("type")
+def parse_type(value: Any, fld: Field, ctx: ParseContext) -> str:
+    text = str(value).strip()
+    if text not in ctx.types:
+        raise FieldError(f"'{text}' is not a content type ({fld.label}; one of {', '.join(ctx.types)})")
+    return text
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file that lives beside a content file: attachment or dataset file."""
+
+    file: str  # path relative to the content file's folder
+    title: str
+    format: str
+    size: int
+    source_path: str  # absolute path on disk
+    url: str = ""  # filled in once the file is placed in the output
+
+    @property
+    def size_text(self) -> str:
+        size = float(self.size)
+        for unit in ("B", "KB", "MB"):
+            if size < 1024 or unit == "MB":
+                return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+            size /= 1024
+        return f"{size:.1f} GB"  # pragma: no cover - loop always returns
+
+
+@parser("files")
+def parse_files(value: Any, fld: Field, ctx: ParseContext) -> list[FileRef]:
+    if not isinstance(value, list):
+        value = [value]
+    known = {key for key, _ in fld.item_keys}
+    refs = []
+    folder = os.path.dirname(ctx.source_path)
+    for number, item in enumerate(value, 1):
+        if isinstance(item, str):
+            item = {"file": item}
+        if not isinstance(item, dict):
+            raise FieldError(f"item {number} must be a mapping with {', '.join(sorted(known))} ({fld.label})")
+        for key, required in fld.item_keys:
+            if required and not str(item.get(key) or "").strip():
+                raise FieldError(f"item {number}: '{key}' is missing ({fld.label})")
+        extra = set(item) - known
+        if extra:
+            raise FieldError(f"item {number}: unknown key '{sorted(extra)[0]}' ({fld.label}; use {', '.join(sorted(known))})")
+        name = str(item["file"]).strip()
+        path = os.path.normpath(os.path.join(folder, name))
+        if name.startswith("/") or ".." in name.split("/") or not os.path.isfile(path):
+            raise FieldError(f"item {number}: file '{name}' not found beside the document ({fld.label})")
+        ext = os.path.splitext(name)[1].lstrip(".").upper()
+        refs.append(FileRef(
+            file=name,
+            title=str(item.get("title") or os.path.splitext(os.path.basename(name))[0]).strip(),
+            format=str(item.get("format") or ext).strip().upper(),
+            size=os.path.getsize(path),
+            source_path=path,
+        ))
+    return refs

@@ -1,0 +1,72 @@
+"""Collect editor-facing problems and report them one line each: `file: field: message`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+
+# A plain logger of its own: Rich (Pelican's handler) wraps long lines, and Pelican's
+# --fatal logger would stop at the first problem instead of reporting them all.
+_report = logging.Logger("gazette.problems")
+_handler = logging.StreamHandler(sys.stderr)
+_handler.setFormatter(logging.Formatter("%(message)s"))
+_report.addHandler(_handler)
+
+
+class ContentProblems(SystemExit):
+    """The content has errors: the build stops before writing anything."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    field: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        tail = " (warning)" if self.severity == "warning" else ""
+        return f"{display_path(self.path)}: {self.field}: {self.message}{tail}"
+
+
+def display_path(path: str) -> str:
+    """Show a path relative to the working directory when it lies inside it."""
+    path = os.path.abspath(path)
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+class Problems:
+    """All problems found in one build, reported together at the end."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def error(self, path: str, field: str, message: str) -> None:
+        self.items.append(Problem(path, field, message))
+
+    def warning(self, path: str, field: str, message: str) -> None:
+        self.items.append(Problem(path, field, message, "warning"))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    def report(self, warnings_are_errors: bool = False) -> None:
+        """Print every problem once, sorted; stop the build if any is an error."""
+        for problem in sorted(set(self.items)):
+            _report.error(str(problem))
+        failing = self.errors if not warnings_are_errors else self.items
+        if failing:
+            count = len(set(failing))
+            _report.error(
+                "gazette: %d problem%s in the content; the build stopped and nothing was written.",
+                count, "" if count == 1 else "s",
+            )
+            raise ContentProblems(1)
+        self.items.clear()
+
+
+problems = Problems()

@@ -1,0 +1,231 @@
+"""Pelican reader for Markdown files with a YAML header, validated against schema.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import os
+from typing import Any
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from pelican.readers import BaseReader
+
+from . import derive
+from .fields import TZ, FieldError, ParseContext, parse, parse_slug, parse_type
+from .problems import problems
+from .schema import TYPE_BY_FOLDER, TYPE_LABELS, TYPES, ContentType, Field
+from .site_data import default_columns
+from .yaml_header import YamlError, load_yaml, split_header
+
+logger = logging.getLogger(__name__)
+
+# Pelican keys an editor must not set through the header (they would move or hide pages).
+_RESERVED = {"save_as", "url", "template", "category", "author", "authors", "tags", "modified"}
+
+
+class _AttachRelative(Treeprocessor):
+    """Turn relative links and images into Pelican {attach} links so they follow the page."""
+
+    def run(self, root: Any) -> None:
+        for el in root.iter():
+            attr = {"img": "src", "a": "href"}.get(el.tag)
+            value = el.get(attr) if attr else None
+            if value and not value.startswith(("/", "#", "{", "mailto:", "tel:")) and "://" not in value:
+                el.set(attr, "{attach}" + value)
+
+
+class _AttachExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown API
+        md.treeprocessors.register(_AttachRelative(md), "gazette_attach", 1)
+
+
+class GazetteReader(BaseReader):
+    """Read `.md` files: YAML header between `---` lines, Markdown body."""
+
+    enabled = True
+    file_extensions = ["md", "markdown"]
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        super().__init__(settings)
+        config = settings.get("MARKDOWN", {})
+        # One Markdown instance for all files (reset between them): creating one per
+        # file is a large share of stock Pelican's reading time.
+        self._md = markdown.Markdown(
+            extensions=[*config.get("extensions", []), *config.get("extension_configs", {}),
+                        _AttachExtension()],
+            extension_configs=config.get("extension_configs", {}),
+            output_format="html5",
+        )
+        self.site = settings["GAZETTE_SITE_DATA"]
+        self.build_time: dt.datetime = settings["GAZETTE_NOW"]
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        try:
+            content, metadata = self._read(source_path)
+        except Exception as exc:
+            # Pelican would log and drop the file yet finish the build; stop it instead.
+            logger.exception("content_model: failed on %s", source_path)
+            problems.error(source_path, "(file)", f"could not be read: {exc!r}")
+            content, metadata = "", {"status": "skip"}
+        if metadata.get("status") == "skip":
+            SKIPPED.add(source_path)
+        return content, metadata
+
+    def _read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        skip = {"status": "skip"}
+        try:
+            with open(source_path, encoding="utf-8-sig") as fh:
+                header, body, body_line = split_header(fh.read())
+            raw = load_yaml(header)
+        except YamlError as exc:
+            problems.error(source_path, "header", str(exc))
+            return "", skip
+        except UnicodeDecodeError:
+            problems.error(source_path, "(file)", "is not UTF-8 text; save it as UTF-8")
+            return "", skip
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            problems.error(source_path, "header", "must be a mapping of field: value lines")
+            return "", skip
+        metadata = self.validate(source_path, raw)
+        if metadata is None:
+            return "", skip
+        self._md.reset()
+        content = self._md.convert(body)
+        return content, metadata
+
+    def content_type(self, source_path: str, raw: dict[str, Any]) -> ContentType | None:
+        """Resolve `type:` (or the folder's default) and check it may live in that folder."""
+        rel = os.path.relpath(source_path, self.settings["PATH"])
+        folder = rel.replace(os.sep, "/").split("/")[0] if "/" in rel.replace(os.sep, "/") else ""
+        in_pages = folder in self.settings["PAGE_PATHS"]
+        declared = next((raw[k] for k in ("type", *TYPE_LABELS) if k in raw), None)
+        ctx = ParseContext(source_path, types=tuple(TYPES))
+        if declared is None:
+            name = "page" if in_pages else TYPE_BY_FOLDER.get(folder)
+            if name is None:
+                problems.error(source_path, "type", "missing: add `type:` (one of "
+                               f"{', '.join(TYPES)}) or move the file into content/<type>/")
+                return None
+        else:
+            try:
+                name = parse_type(declared, Field("type", "type", "类型"), ctx)
+            except FieldError as exc:
+                problems.error(source_path, "type", str(exc))
+                return None
+        if (name == "page") != in_pages:
+            where = "content/pages/" if name == "page" else f"content/{TYPES[name].folder}/"
+            problems.error(source_path, "type", f"'{name}' documents live in {where}; move the file there")
+            return None
+        return TYPES[name]
+
+    def validate(self, source_path: str, raw: dict[str, Any]) -> dict[str, Any] | None:
+        """Check the header against the type's schema; return Pelican metadata or None."""
+        ctype = self.content_type(source_path, raw)
+        if ctype is None:
+            return None
+        ctx = ParseContext(source_path, self.site["columns"], self.site["departments"], tuple(TYPES))
+        by_key = {key: f for f in ctype.fields for key in f.keys}
+        values: dict[str, Any] = {}
+        given: set[str] = set()
+        failed: set[str] = set()
+        ok = True
+        for key, value in raw.items():
+            key = str(key)
+            if key in ("type", *TYPE_LABELS):
+                continue
+            fld = by_key.get(key)
+            if fld is None:
+                why = "reserved for Pelican, " if key in _RESERVED else ""
+                problems.warning(source_path, key,
+                                 f"unknown field for type {ctype.name}, {why}ignored "
+                                 f"(see docs/content.md for the {ctype.label} fields)")
+                continue
+            if fld.name in given:
+                problems.error(source_path, fld.name, f"given twice (as '{fld.name}' and '{fld.label}')")
+                ok = False
+                continue
+            given.add(fld.name)
+            if value is None or (isinstance(value, (str, list)) and not value):
+                continue  # an empty value is the same as leaving the field out
+            try:
+                values[fld.name] = parse(value, fld, ctx)
+            except FieldError as exc:
+                problems.error(source_path, fld.name, str(exc))
+                failed.add(fld.name)
+                ok = False
+        for name, warning in ctx.warnings:
+            problems.warning(source_path, name, warning)
+        for fld in ctype.fields:
+            if fld.required and fld.name not in values and fld.name not in failed:
+                state = "is empty" if fld.name in given else "missing"
+                problems.error(source_path, fld.name,
+                               f"{state} ({fld.label} is required for type {ctype.name})")
+                ok = False
+            values.setdefault(fld.name, fld.default)
+        if values["slug"] is None:
+            stem = os.path.splitext(os.path.basename(source_path))[0]
+            try:
+                values["slug"] = parse_slug(stem, ctype.field("slug"), ctx)
+            except FieldError:
+                problems.error(source_path, "slug", f"missing: the file name '{stem}' is not an ASCII "
+                               "slug; rename the file or add `slug:` (别名; use a-z, 0-9 and -)")
+                ok = False
+        if ctype.name != "page" and values.get("column") is None:
+            column = default_columns(self.site["columns"]).get(ctype.name)
+            if column is None:
+                problems.error(source_path, "column", f"no column in _data/site.yaml lists type "
+                               f"{ctype.name}; add one or set `column:`")
+                ok = False
+            values["column"] = column
+        if not ok:
+            return None
+        meta = self.to_metadata(source_path, ctype, values)
+        for name, message in derive.apply(ctype.name, meta, self.build_time):
+            problems.error(source_path, name, message)
+            ok = False
+        if not ok:
+            return None
+        self.hold_back(source_path, meta)
+        return meta
+
+    def to_metadata(self, source_path: str, ctype: ContentType, values: dict[str, Any]) -> dict[str, Any]:
+        """Shape validated values into the metadata Pelican's Content objects expect."""
+        meta = dict(values)
+        meta["type"] = ctype.name
+        meta["type_label"] = ctype.label
+        meta["template"] = ctype.name
+        meta["lang"] = values["lang"] or self.settings["DEFAULT_LANG"]
+        if values["updated"]:
+            meta["modified"] = values["updated"]
+        if values["summary"]:
+            meta["summary"] = html.escape(values["summary"])
+        else:
+            meta.pop("summary")
+        for key in [k for k, v in meta.items() if v is None]:
+            del meta[key]
+        return meta
+
+    def hold_back(self, source_path: str, meta: dict[str, Any]) -> None:
+        """Drafts, items under review and embargoed items never reach Pelican's writers."""
+        held = meta["status"] != "published" or (
+            "publish_at" in meta and meta["publish_at"] > self.build_time
+        )
+        if held:
+            HELD[source_path] = dict(meta)
+            meta["status"] = "skip"
+
+
+# Held-back items of the current build, so references to them get a precise message.
+HELD: dict[str, dict[str, Any]] = {}
+# Every source file this build did not turn into a page (held back or invalid).
+SKIPPED: set[str] = set()
+
+
+def now_in_portal_tz() -> dt.datetime:
+    """The current time in the portal's time zone (Asia/Shanghai)."""
+    return dt.datetime.now(TZ)

@@ -1,0 +1,178 @@
+"""The content model: one table per content type drives validation, errors and docs.
+
+Every field an editor may write is a row here. `kind` names a parser in fields.py;
+`label` is the Chinese name shown in errors and docs and accepted as a key alias.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    label: str
+    required: bool = False
+    help: str = ""
+    choices: dict[str, str] | None = None  # value -> Chinese label (enums)
+    default: object = None
+    item_keys: tuple[tuple[str, bool], ...] = ()  # (key, required) for kind "files"
+    aliases: tuple[str, ...] = ()  # further accepted spellings of the key
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return (self.name, self.label, *self.aliases)
+
+
+@dataclass(frozen=True)
+class ContentType:
+    name: str
+    label: str
+    folder: str  # content/<folder>/ gives this type by default
+    help: str
+    fields: tuple[Field, ...] = field(default_factory=tuple)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+STATUS = {"published": "已发布", "draft": "草稿", "review": "待审核"}
+VALIDITY = {"effective": "有效", "amended": "已修改", "repealed": "已废止", "expired": "已失效"}
+FORMS = {"text": "文字解读", "graphic": "图解", "video": "视频解读", "interview": "访谈"}
+
+COMMON = (
+    Field("title", "str", "标题", required=True, help="Title as it appears on the page."),
+    Field("date", "datetime", "发布日期", required=True,
+          help="Publish date-time: `2015-05-14 09:30`, `2015-05-14` or `2015年5月14日`."),
+    Field("updated", "datetime", "更新日期", help="Last substantive update, same formats as date."),
+    Field("summary", "text", "摘要", help="One or two sentences for lists, feeds and search results."),
+    Field("keywords", "list", "主题词", aliases=("关键词",),
+          help="List, or one string separated by commas or 、."),
+    Field("column", "column", "栏目",
+          help="Column id from `_data/site.yaml`; defaults to the type's first column."),
+    Field("department", "department", "部门",
+          help="Department id from `_data/site.yaml` (the responsible unit)."),
+    Field("slug", "slug", "别名",
+          help="ASCII URL name (a-z, 0-9, -); defaults to the file's own name."),
+    Field("status", "enum", "状态", choices=STATUS, default="published",
+          help="Only `published` items are built; drafts and items under review never are."),
+    Field("publish_at", "datetime", "定时发布",
+          help="Embargo: the item stays out of the site until this date-time (Asia/Shanghai)."),
+    Field("lang", "lang", "语言", help="`zh-CN` (default) or `en` for English pages."),
+)
+
+POLICY = ContentType(
+    "policy", "政策文件", "policy",
+    "A policy document with its disclosure metadata table (政府信息公开).",
+    COMMON + (
+        Field("doc_no", "doc_no", "发文字号", required=True,
+              help="Document number with full-width brackets, e.g. `津政办发〔2015〕40号`. Unique."),
+        Field("issuer", "str", "发文机关", required=True, help="Issuing authority."),
+        Field("written_date", "date", "成文日期", required=True, help="The date on the document."),
+        Field("index_no", "str", "索引号",
+              help="Unique; generated from `index_org_code` in site.yaml + year + sequence if absent."),
+        Field("topic", "str", "主题分类", help=r"Subject, may be hierarchical: `综合政务\政务公开`."),
+        Field("genre", "str", "体裁分类", help="Genre, e.g. 通知, 意见, 办法."),
+        Field("audience", "str", "服务对象", help="Who the policy serves."),
+        Field("effective_date", "date", "生效日期", help="Date the policy takes effect."),
+        Field("validity", "enum", "有效性", choices=VALIDITY, default="effective",
+              help="`effective`, `amended`, `repealed` or `expired` (或 有效/已修改/已废止/已失效)."),
+        Field("validity_date", "date", "有效性变更日期", help="Date the validity changed."),
+        Field("attachments", "files", "附件", item_keys=(("file", True), ("title", False)),
+              help="List of `{file, title}`; files live beside the Markdown file."),
+        Field("interpretation_waived", "text", "免解读说明",
+              help="Reason this policy needs no interpretation (read by the inspection)."),
+    ),
+)
+
+INTERPRETATION = ContentType(
+    "interpretation", "政策解读", "interpretation",
+    "An interpretation of one or more policies; both link to each other.",
+    COMMON + (
+        Field("interprets", "list", "解读文件", required=True,
+              help="One or more `doc_no` or slugs of policies in this site."),
+        Field("form", "enum", "解读形式", choices=FORMS, default="text",
+              help="`text`, `graphic`, `video` or `interview`."),
+        Field("interpreter", "str", "解读人", help="Drafting unit, expert or media outlet."),
+    ),
+)
+
+NEWS = ContentType("news", "工作动态", "news", "News about the office's work.", COMMON)
+NOTICE = ContentType("notice", "通知公告", "notice", "Notices and announcements.", COMMON)
+PAGE = ContentType("page", "页面", "pages", "Static pages such as 机构概况.", COMMON)
+
+CONSULTATION = ContentType(
+    "consultation", "意见征集", "consultation",
+    "A public consultation; open/upcoming/closed is computed at build time.",
+    COMMON + (
+        Field("opens", "datetime", "开始时间", required=True, help="When comments open."),
+        Field("closes", "datetime", "截止时间", required=True, help="When comments close."),
+        Field("respond", "contact", "反馈方式",
+              help="Where to send comments: a URL or an email address."),
+        Field("outcome", "text", "意见采纳情况",
+              help="Outcome text, or a link to the feedback report, once closed."),
+    ),
+)
+
+REPLY = ContentType(
+    "reply", "互动回应", "reply",
+    "A citizen's message (`question`) and the office's answer (the Markdown body).",
+    COMMON + (
+        Field("question", "text", "来信内容", required=True, help="The citizen's message."),
+        Field("received", "date", "来信日期", required=True, help="Date the message arrived."),
+        Field("replied", "date", "答复日期", help="Date of the answer; empty while pending."),
+        Field("complex", "bool", "复杂事项", default=False,
+              help="`true` when the 15-working-day limit applies instead of 7."),
+        Field("asker", "str", "来信人", help="Shown anonymised: 张** ."),
+    ),
+)
+
+DATASET = ContentType(
+    "dataset", "开放数据", "dataset",
+    "An open-data dataset with machine-readable files.",
+    COMMON + (
+        Field("files", "files", "数据文件", required=True, item_keys=(("file", True), ("format", True)),
+              help="List of `{file, format}`; files live beside the Markdown file."),
+        Field("license", "str", "开放协议", help="Licence of the data."),
+        Field("publisher", "str", "数据提供方", help="Publishing unit."),
+        Field("update_frequency", "str", "更新频率", help="e.g. 每月, 每季度."),
+    ),
+)
+
+TYPES: dict[str, ContentType] = {
+    t.name: t for t in (POLICY, INTERPRETATION, NEWS, NOTICE, CONSULTATION, REPLY, DATASET, PAGE)
+}
+TYPE_BY_FOLDER: dict[str, str] = {t.folder: t.name for t in TYPES.values()}
+TYPE_LABELS: dict[str, str] = {"类型": "type"}  # `type:` itself may be written in Chinese
+
+# Site structure (`content/_data/site.yaml`) — same table shape, validated the same way.
+COLUMN = (
+    Field("id", "slug", "栏目标识", required=True, help="ASCII id, also the URL folder: `zcwj`."),
+    Field("name", "str", "栏目名称", required=True, help="Name shown in navigation."),
+    Field("type", "type", "内容类型", required=True, help="Content type listed in the column."),
+    Field("parent", "str", "上级栏目", help="Parent column id, for sub-columns."),
+    Field("interval", "int", "更新周期", help="Expected update interval in days (inspection)."),
+    Field("nav", "bool", "显示在导航", default=True, help="Show in the main navigation."),
+    Field("description", "text", "栏目说明", help="One line shown on the column page."),
+)
+DEPARTMENT = (
+    Field("id", "slug", "部门标识", required=True, help="ASCII id used in `department:`."),
+    Field("name", "str", "部门名称", required=True, help="Full name."),
+    Field("url", "str", "网址", help="Department page or site."),
+)
+SITE = (
+    Field("name", "str", "网站名称", required=True, help="Site name in the header and titles."),
+    Field("short_name", "str", "简称", help="Short name for narrow screens."),
+    Field("host", "str", "主办单位", required=True, help="Host unit (footer)."),
+    Field("site_code", "str", "网站标识码", required=True, help="网站标识码, e.g. 1200000001."),
+    Field("icp", "str", "ICP备案号", required=True, help="ICP licence number."),
+    Field("police", "str", "公安备案号", required=True, help="公安机关备案号."),
+    Field("contact", "text", "联系方式", required=True, help="Address, phone, email."),
+    Field("error_report_url", "str", "我为政府网站找错", required=True,
+          help="Link of the national error-report service for this site."),
+    Field("index_org_code", "str", "组织机构代码", required=True,
+          help="Organisation code used to generate 索引号: `11120000MB1234567X`."),
+    Field("badge_url", "str", "党政机关标识链接", help="Link behind the 党政机关 badge."),
+)

@@ -1,0 +1,96 @@
+"""Load the site structure editors maintain in `content/_data/site.yaml`."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .fields import FieldError, ParseContext, parse
+from .problems import Problems
+from .schema import COLUMN, DEPARTMENT, SITE, TYPES, Field
+from .yaml_header import YamlError, load_yaml
+
+SITE_FILE = os.path.join("_data", "site.yaml")
+
+
+def _record(raw: Any, fields: tuple[Field, ...], where: str, path: str,
+            problems: Problems, ctx: ParseContext) -> dict[str, Any] | None:
+    """Validate one mapping against a field table; report problems under `where`."""
+    if not isinstance(raw, dict):
+        problems.error(path, where, "must be a mapping of field: value")
+        return None
+    by_key = {key: f for f in fields for key in f.keys}
+    result: dict[str, Any] = {f.name: f.default for f in fields}
+    ok = True
+    for key, value in raw.items():
+        fld = by_key.get(str(key))
+        if fld is None:
+            problems.warning(path, f"{where}.{key}", "unknown field, ignored")
+            continue
+        if value is None or value == "":
+            continue
+        try:
+            result[fld.name] = parse(value, fld, ctx)
+        except FieldError as exc:
+            problems.error(path, f"{where}.{fld.name}", str(exc))
+            ok = False
+    for fld in fields:
+        if fld.required and result.get(fld.name) is None and not any(k in raw for k in fld.keys):
+            problems.error(path, f"{where}.{fld.name}", f"missing ({fld.label} is required)")
+            ok = False
+    return result if ok else None
+
+
+def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
+    """Read site.yaml into {site, columns, departments, links}; report every problem."""
+    path = os.path.join(content_path, SITE_FILE)
+    empty: dict[str, Any] = {"site": {}, "columns": {}, "departments": {}, "links": []}
+    if not os.path.isfile(path):
+        problems.error(path, "(file)", "missing: the site structure (columns, footer) lives here")
+        return empty
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            raw = load_yaml(fh.read())
+    except YamlError as exc:
+        problems.error(path, "(yaml)", str(exc))
+        return empty
+    if not isinstance(raw, dict):
+        problems.error(path, "(yaml)", "must be a mapping with site, columns and departments")
+        return empty
+    ctx = ParseContext(source_path=path, types=tuple(TYPES))
+    site = _record(raw.get("site"), SITE, "site", path, problems, ctx) or {}
+    columns: dict[str, dict[str, Any]] = {}
+    for i, item in enumerate(raw.get("columns") or []):
+        column = _record(item, COLUMN, f"columns[{i}]", path, problems, ctx)
+        if column is None:
+            continue
+        if column["id"] in columns:
+            problems.error(path, f"columns[{i}].id", f"'{column['id']}' is defined twice")
+        columns[column["id"]] = column
+    for i, column in enumerate(columns.values()):
+        if column["parent"] and column["parent"] not in columns:
+            problems.error(path, f"columns[{i}].parent", f"'{column['parent']}' is not a column id")
+    departments: dict[str, dict[str, Any]] = {}
+    for i, item in enumerate(raw.get("departments") or []):
+        dept = _record(item, DEPARTMENT, f"departments[{i}]", path, problems, ctx)
+        if dept is not None:
+            if dept["id"] in departments:
+                problems.error(path, f"departments[{i}].id", f"'{dept['id']}' is defined twice")
+            departments[dept["id"]] = dept
+    links = [
+        {"title": str(item.get("title", "")), "url": str(item.get("url", ""))}
+        for item in raw.get("links") or [] if isinstance(item, dict)
+    ]
+    known = {"site", "columns", "departments", "links"}
+    for key in raw:
+        if key not in known:
+            problems.warning(path, str(key), f"unknown section, ignored (use {', '.join(sorted(known))})")
+    return {"site": site, "columns": columns, "departments": departments, "links": links}
+
+
+def default_columns(columns: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Map each content type to the first column that lists it."""
+    defaults: dict[str, str] = {}
+    for column in columns.values():
+        defaults.setdefault(column["type"], column["id"])
+    return defaults

@@ -1,0 +1,66 @@
+"""Split a Markdown file's YAML header and load YAML strictly (no silent surprises)."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+
+class YamlError(ValueError):
+    """The YAML cannot be read; the message gives the line and what is wrong."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text (fields.py parses them) and rejects duplicate keys."""
+
+
+# Drop the implicit timestamp resolver: `2016-13-45` must reach our date parser, whose
+# message names the field, instead of crashing inside the YAML library.
+_StrictLoader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark
+            )
+        seen[key] = True
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def load_yaml(text: str, line_offset: int = 0) -> object:
+    """Load YAML text; raise YamlError naming the line (shifted by line_offset)."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1 + line_offset}: " if mark is not None else ""
+        what = getattr(exc, "problem", None) or str(exc)
+        raise YamlError(f"malformed YAML at {where}{what}") from None
+
+
+_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+def split_header(text: str) -> tuple[str, str, int]:
+    """Return (yaml_header, markdown_body, body_first_line); raise YamlError if no header."""
+    text = text.lstrip("\ufeff")
+    if not text.startswith("---"):
+        raise YamlError("missing YAML header: the file must start with a line '---'")
+    first = _FENCE.match(text)
+    second = _FENCE.search(text, first.end()) if first else None
+    if not first or not second:
+        raise YamlError("unclosed YAML header: end it with a line '---'")
+    header = text[first.end():second.start()]
+    body = text[second.end():].lstrip("\n")
+    return header, body, text[: second.end()].count("\n") + 1

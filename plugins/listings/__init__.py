@@ -1,0 +1,3 @@
+from .listings import register
+
+__all__ = ["register"]

@@ -1,0 +1,15 @@
+"""Production settings: `make publish` builds with these."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: E402,F403
+
+SITEURL = "https://www.binhai.gov.cn"
+RELATIVE_URLS = False
+# A failed build must not remove the published site; safe swapping arrives with `make publish`
+# building into a temporary folder (see the inspection issue), so never wipe OUTPUTDIR here.
+DELETE_OUTPUT_DIRECTORY = False

@@ -1,0 +1,99 @@
+"""Build real sites with Pelican into temporary folders; tests assert on the output."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = Path(__file__).resolve().parent / "sample" / "content"
+BUILD_TIME = "2024-06-01 12:00"
+
+
+@dataclass
+class Build:
+    returncode: int
+    stdout: str
+    stderr: str
+    output: Path
+    content: Path
+
+    def html(self, rel: str) -> str:
+        return (self.output / rel).read_text(encoding="utf-8")
+
+    @property
+    def problems(self) -> list[str]:
+        """The editor-facing lines of the build (one per problem)."""
+        return [line for line in self.stderr.splitlines() if line.startswith("content/")]
+
+
+def write_settings(tmp: Path, content: Path, **overrides: object) -> Path:
+    """Settings for a test build: the project's pelicanconf with absolute paths and a fixed clock."""
+    settings = tmp / "testconf.py"
+    lines = [
+        "import sys",
+        f"sys.path.insert(0, {str(ROOT)!r})",
+        "from pelicanconf import *",
+        f"PATH = {str(content)!r}",
+        f"THEME = {str(ROOT / 'themes' / 'gazette')!r}",
+        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]",
+        f"GAZETTE_BUILD_TIME = {BUILD_TIME!r}",
+        "CACHE_CONTENT = False",
+        "LOAD_CONTENT_CACHE = False",
+    ]
+    lines += [f"{key} = {value!r}" for key, value in overrides.items()]
+    settings.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return settings
+
+
+def build(content: Path, output: Path, fatal: str | None = "warnings", **overrides: object) -> Build:
+    """Run Pelican as editors and CI do, in a subprocess, and capture what it says."""
+    settings = write_settings(output.parent, content, **overrides)
+    cmd = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings)]
+    if fatal:
+        cmd += ["--fatal", fatal]
+    env = {**os.environ, "TZ": "Asia/Shanghai", "LC_ALL": "C.UTF-8", "COLUMNS": "200"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=output.parent, env=env, timeout=300)
+    return Build(proc.returncode, proc.stdout, proc.stderr, output, content)
+
+
+@pytest.fixture
+def sample_content(tmp_path: Path) -> Path:
+    """A private copy of the small sample site that a test may change."""
+    dest = tmp_path / "content"
+    shutil.copytree(SAMPLE, dest)
+    return dest
+
+
+@pytest.fixture
+def build_site(tmp_path: Path):
+    """Build a content folder into tmp_path/output."""
+
+    def run(content: Path, fatal: str | None = "warnings", **overrides: object) -> Build:
+        return build(content, tmp_path / "output", fatal=fatal, **overrides)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The sample site built once, unchanged, for read-only assertions."""
+    base = tmp_path_factory.mktemp("sample")
+    result = build(SAMPLE, base / "output")
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The demo portal (content/) built once with the project's own settings."""
+    base = tmp_path_factory.mktemp("demo")
+    result = build(ROOT / "content", base / "output", GAZETTE_BUILD_TIME="2026-11-22 12:00")
+    assert result.returncode == 0, result.stderr
+    return result

@@ -1,0 +1,231 @@
+"""The sample site builds into the pages, URLs and links editors and citizens expect."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+
+class Table(HTMLParser):
+    """Collect the th -> td pairs of the disclosure metadata table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[tuple[str, str]] = []
+        self._tag: str | None = None
+        self._in_meta = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and ("class", "gz-meta") in attrs:
+            self._in_meta = True
+        if self._in_meta and tag in ("th", "td"):
+            self._tag = tag
+            self.cells.append((tag, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._in_meta = False
+        if tag in ("th", "td"):
+            self._tag = None
+
+    def handle_data(self, data):
+        if self._tag:
+            kind, text = self.cells[-1]
+            self.cells[-1] = (kind, text + data)
+
+    def rows(self) -> dict[str, str]:
+        pairs = {}
+        for (k1, label), (k2, value) in zip(self.cells, self.cells[1:]):
+            if k1 == "th" and k2 == "td":
+                pairs[label.strip()] = " ".join(value.split())
+        return pairs
+
+
+def meta_table(html: str) -> dict[str, str]:
+    parser = Table()
+    parser.feed(html)
+    return parser.rows()
+
+
+def main_text(html: str) -> str:
+    return html[html.index("<main"):html.index("</main>")]
+
+
+def test_urls_come_from_column_year_and_file_name(sample_build):
+    out = sample_build.output
+    pages = sorted(str(p.relative_to(out)) for p in out.rglob("index.html"))
+    assert pages == [
+        "about/index.html",
+        "en/about/index.html",
+        "gzdt/2024/gzdt-1/index.html",
+        "gzdt/index.html",
+        "hdhy/2024/hf-1/index.html",
+        "hdhy/index.html",
+        "index.html",
+        "sjkf/2024/population/index.html",
+        "sjkf/index.html",
+        "yjzj/2024/closed-one/index.html",
+        "yjzj/2024/open-one/index.html",
+        "yjzj/index.html",
+        "zcjd/2024/jd-2024-5/index.html",
+        "zcjd/2024/jd-both/index.html",
+        "zcjd/index.html",
+        "zcwj/2019/yl-2019-2/index.html",
+        "zcwj/2024/yl-2024-5/index.html",
+        "zcwj/index.html",
+    ]
+    assert (out / "404.html").is_file()
+
+
+def test_policy_page_shows_the_disclosure_table(sample_build):
+    html = sample_build.html("zcwj/2024/yl-2024-5/index.html")
+    assert meta_table(html) == {
+        "索引号": "00000000MB0000000X/2024-00001",
+        "主题分类": "综合政务\\政务公开",
+        "发文机关": "样例市人民政府",
+        "成文日期": "2024-03-11",
+        "发文字号": "样政发〔2024〕5号",
+        "发布日期": "2024-03-15",
+        "有效性": "有效",
+        "体裁分类": "意见",
+        "主题词": "政府网站、信息公开",
+        "服务对象": "—",
+    }
+    assert "<title>样例市人民政府关于加强政府网站建设的意见 - 样例市人民政府</title>" in html
+
+
+def test_chinese_labels_work_as_field_names_and_generate_index_numbers(sample_build):
+    html = sample_build.html("zcwj/2019/yl-2019-2/index.html")
+    table = meta_table(html)
+    assert table["发文字号"] == "样政发〔2019〕2号"
+    assert table["成文日期"] == "2019-01-28"
+    assert table["发布日期"] == "2019-02-01"
+    assert table["索引号"] == "00000000MB0000000X/2019-00001"
+    assert table["有效性"] == "已废止（2024-03-15）"
+
+
+def test_repealed_policy_is_marked_wherever_listed(sample_build):
+    page = sample_build.html("zcwj/2019/yl-2019-2/index.html")
+    assert 'class="gz-banner gz-banner--repealed"' in page
+    assert "本文件已废止（2024-03-15）" in page
+    column = sample_build.html("zcwj/index.html")
+    item = re.search(r'<li class="gz-list__item">\s*<a[^>]*href="/zcwj/2019/yl-2019-2/"[^<]*</a>\s*'
+                     r'<span class="gz-badge gz-badge--repealed">已废止</span>', column)
+    assert item, column
+    interp = sample_build.html("zcjd/2024/jd-both/index.html")
+    assert '<span class="gz-badge gz-badge--repealed">已废止</span>' in interp
+    current = sample_build.html("zcwj/2024/yl-2024-5/index.html")
+    assert "gz-banner" not in current
+
+
+def test_policy_and_interpretations_link_both_ways(sample_build):
+    policy = main_text(sample_build.html("zcwj/2024/yl-2024-5/index.html"))
+    related = policy[policy.index('id="related"'):]
+    assert re.findall(r'href="(/zcjd/[^"]+)"', related) == ["/zcjd/2024/jd-2024-5/", "/zcjd/2024/jd-both/"]
+    graphic = main_text(sample_build.html("zcjd/2024/jd-2024-5/index.html"))
+    origin = graphic[graphic.index('id="origin"'):graphic.index("</section>", graphic.index('id="origin"'))]
+    assert re.findall(r'href="([^"]+)"', origin) == ["/zcwj/2024/yl-2024-5/"]
+    assert '<span class="gz-badge gz-badge--form">图解</span>' in graphic
+    both = main_text(sample_build.html("zcjd/2024/jd-both/index.html"))
+    origin = both[both.index('id="origin"'):both.index("</section>", both.index('id="origin"'))]
+    # one interpretation may interpret several policies, by doc_no or by slug
+    assert re.findall(r'href="([^"]+)"', origin) == ["/zcwj/2024/yl-2024-5/", "/zcwj/2019/yl-2019-2/"]
+    old = main_text(sample_build.html("zcwj/2019/yl-2019-2/index.html"))
+    assert re.findall(r'href="(/zcjd/[^"]+)"', old) == ["/zcjd/2024/jd-both/"]
+
+
+def test_attachments_and_images_are_published_beside_their_page(sample_build):
+    out = sample_build.output
+    html = sample_build.html("zcwj/2024/yl-2024-5/index.html")
+    assert 'href="/zcwj/2024/yl-2024-5/yl-2024-5-fj1.csv" download>附件1：任务分工表</a>' in html
+    csv = out / "zcwj/2024/yl-2024-5/yl-2024-5-fj1.csv"
+    assert csv.read_bytes() == (sample_build.content / "policy/yl-2024-5-fj1.csv").read_bytes()
+    assert f"CSV，{csv.stat().st_size} B" in html
+    assert 'src="/zcjd/2024/jd-2024-5/chart.svg"' in sample_build.html("zcjd/2024/jd-2024-5/index.html")
+    assert (out / "zcjd/2024/jd-2024-5/chart.svg").is_file()
+    dataset = sample_build.html("sjkf/2024/population/index.html")
+    assert 'href="/sjkf/2024/population/population.csv"' in dataset
+    assert not (out / "policy").exists() and not (out / "dataset").exists()
+
+
+def test_drafts_review_and_embargoed_items_appear_nowhere(sample_build):
+    leaked = [str(p.relative_to(sample_build.output)) for p in sample_build.output.rglob("*")
+              if p.is_file() and re.search("(DRAFT|REVIEW|EMBARGO)-CANARY|样政发〔2024〕(9|10|11)号",
+                                           p.read_bytes().decode("utf-8", "replace"))]
+    assert leaked == []
+    assert not list(sample_build.output.rglob("*.md"))
+
+
+def test_embargo_lifts_once_its_time_has_come(sample_content, build_site):
+    result = build_site(sample_content, GAZETTE_BUILD_TIME="2030-01-01 09:00")
+    assert result.returncode == 0, result.stderr
+    assert "EMBARGO-CANARY body" in result.html("zcwj/2024/embargoed/index.html")
+    assert not (result.output / "zcwj/2024/draft-policy").exists()
+
+
+def test_consultation_state_follows_the_build_date(sample_build):
+    open_page = sample_build.html("yjzj/2024/open-one/index.html")
+    assert '<span class="gz-badge gz-badge--open">征集中</span>' in open_page
+    assert 'href="mailto:yjzj@example.gov.cn"' in open_page
+    closed = sample_build.html("yjzj/2024/closed-one/index.html")
+    assert '<span class="gz-badge gz-badge--closed">已结束</span>' in closed
+    assert "共收到意见12条，采纳5条。" in closed
+    home = sample_build.html("index.html")
+    consult = home[home.index('id="consult"'):]
+    assert "/yjzj/2024/open-one/" in consult and "/yjzj/2024/closed-one/" not in consult
+
+
+def test_reply_shows_question_answer_and_anonymised_asker(sample_build):
+    html = sample_build.html("hdhy/2024/hf-1/index.html")
+    assert "<dt>来信人</dt><dd>王**</dd>" in html
+    assert "王小明" not in html
+    assert "小区停车位不足，\n请问有何解决办法？" in html
+    assert "<dt>来信日期</dt><dd>2024-05-06</dd>" in html
+    assert "<dt>答复日期</dt><dd>2024-05-10</dd>" in html
+
+
+def test_english_translation_has_its_own_url_and_lang(sample_build):
+    html = sample_build.html("en/about/index.html")
+    assert '<html lang="en">' in html
+    assert "<h1 class=\"gz-doc__title\">About the Government</h1>" in html
+    assert '<html lang="zh-cn">' in sample_build.html("about/index.html")
+
+
+def test_every_page_carries_the_footer_identity(sample_build):
+    for page in sample_build.output.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for needle in ("<dt>主办单位</dt><dd>样例市人民政府办公室</dd>", "<dt>网站标识码</dt><dd>9999000001</dd>",
+                       "<dt>ICP备案号</dt>", "<dt>公安备案号</dt>", "我为政府网站找错"):
+            assert needle in html, (page, needle)
+
+
+def test_column_pages_list_newest_first_and_paginate(sample_content, build_site):
+    for n in range(1, 24):
+        (sample_content / "news" / f"n{n:02d}.md").write_text(
+            f"---\ntitle: 新闻{n:02d}\ndate: 2024-04-{n:02d} 08:00\n---\n正文\n", encoding="utf-8")
+    result = build_site(sample_content)
+    assert result.returncode == 0, result.stderr
+    first = result.html("gzdt/index.html")
+    titles = re.findall(r'class="gz-list__link" href="[^"]+">([^<]+)</a>', first)
+    assert titles[:3] == ["样例市召开政务公开工作会议", "新闻23", "新闻22"]
+    assert len(titles) == 20
+    assert 'href="/gzdt/page/2/" rel="next"' in first
+    second = result.html("gzdt/page/2/index.html")
+    assert re.findall(r'class="gz-list__link" href="[^"]+">([^<]+)</a>', second) == [
+        "新闻04", "新闻03", "新闻02", "新闻01"]
+
+
+def test_make_html_builds_another_content_tree(tmp_path: Path):
+    import shutil
+    import subprocess
+
+    from conftest import ROOT, SAMPLE
+
+    content = tmp_path / "elsewhere"
+    shutil.copytree(SAMPLE, content)
+    out = tmp_path / "out"
+    proc = subprocess.run(["make", "-s", "html", f"INPUTDIR={content}", f"OUTPUTDIR={out}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "样政发〔2024〕5号" in (out / "zcwj/2024/yl-2024-5/index.html").read_text(encoding="utf-8")
