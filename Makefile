@@ -33,6 +33,7 @@ help:
 	@echo '   make test                  run the whole test suite'
 	@echo '   make lint                  check the Python code'
 	@echo '   make docs                  regenerate docs/content.md from the schema tables'
+	@echo '   make golden                rewrite the golden test pages after an intended change'
 	@echo ''
 	@echo 'Build another content tree: make html INPUTDIR=/path/content OUTPUTDIR=/path/out'
 	@echo 'Set DEBUG=1 to enable debugging, e.g. make DEBUG=1 html'
@@ -67,7 +68,10 @@ lint: $(STAMP)
 	$(VENV)/bin/python -m compileall -q plugins tests pelicanconf.py publishconf.py
 	$(VENV)/bin/python -m plugins.content_model.docs --check docs/content.md
 
+golden: $(STAMP)
+	$(VENV)/bin/python -m pytest -q tests/test_golden.py --update-goldens
+
 docs: $(STAMP)
 	$(VENV)/bin/python -m plugins.content_model.docs > docs/content.md
 
-.PHONY: help venv html clean serve devserver publish test lint docs
+.PHONY: help venv html clean serve devserver publish test lint docs golden

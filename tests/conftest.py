@@ -16,6 +16,11 @@ SAMPLE = Path(__file__).resolve().parent / "sample" / "content"
 BUILD_TIME = "2024-06-01 12:00"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true",
+                     help="rewrite tests/golden from the current output (make golden)")
+
+
 @dataclass
 class Build:
     returncode: int

@@ -1,0 +1,21 @@
+"""The editors' field reference is generated from the schema and kept in sync."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_docs_content_md_matches_schema():
+    proc = subprocess.run([sys.executable, "-m", "plugins.content_model.docs", "--check", "docs/content.md"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_docs_name_every_field_with_its_label():
+    text = (ROOT / "docs" / "content.md").read_text(encoding="utf-8")
+    for row in ("| `doc_no` | 发文字号 | yes |", "| `interprets` | 解读文件 | yes |",
+                "| `closes` | 截止时间 | yes |", "| `site_code` | 网站标识码 | yes |"):
+        assert row in text
