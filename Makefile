@@ -31,7 +31,7 @@ help:
 	@echo '   make devserver [PORT=8000] serve and regenerate on every change'
 	@echo '   make publish               generate using production settings (publishconf.py)'
 	@echo '   make test                  run the whole test suite'
-	@echo '   make lint                  check the Python code'
+	@echo '   make lint                  ruff on the Python code; docs/content.md up to date'
 	@echo '   make docs                  regenerate docs/content.md from the schema tables'
 	@echo '   make golden                rewrite the golden test pages after an intended change'
 	@echo ''
@@ -65,7 +65,7 @@ test: $(STAMP)
 	$(VENV)/bin/python -m pytest $(PYTESTOPTS)
 
 lint: $(STAMP)
-	$(VENV)/bin/python -m compileall -q plugins tests pelicanconf.py publishconf.py
+	$(VENV)/bin/ruff check plugins tests pelicanconf.py publishconf.py
 	$(VENV)/bin/python -m plugins.content_model.docs --check docs/content.md
 
 golden: $(STAMP)

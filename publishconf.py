@@ -6,7 +6,7 @@ import os
 import sys
 
 sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: E402,F403
+from pelicanconf import *
 
 SITEURL = "https://www.binhai.gov.cn"
 RELATIVE_URLS = False

@@ -102,3 +102,25 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     result = build(ROOT / "content", base / "output", GAZETTE_BUILD_TIME="2026-11-22 12:00")
     assert result.returncode == 0, result.stderr
     return result
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    from browser import CHROMIUM_FLAGS, chromium_path
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="session")
+def demo_url(demo_build):
+    """The demo portal served on loopback."""
+    from browser import serve
+
+    with serve(demo_build.output) as url:
+        yield url

@@ -36,7 +36,7 @@ class Table(HTMLParser):
 
     def rows(self) -> dict[str, str]:
         pairs = {}
-        for (k1, label), (k2, value) in zip(self.cells, self.cells[1:]):
+        for (k1, label), (k2, value) in zip(self.cells, self.cells[1:], strict=False):
             if k1 == "th" and k2 == "td":
                 pairs[label.strip()] = " ".join(value.split())
         return pairs

@@ -27,13 +27,11 @@ def derive(type_name: str) -> Callable[[Derive], Derive]:
 def _policy(meta: dict[str, Any], now: dt.datetime) -> None:
     meta["validity_label"] = VALIDITY[meta["validity"]]
     meta["is_current"] = meta["validity"] == "effective"
-    return None
 
 
 @derive("interpretation")
 def _interpretation(meta: dict[str, Any], now: dt.datetime) -> None:
     meta["form_label"] = FORMS[meta["form"]]
-    return None
 
 
 CONSULTATION_STATES = {"upcoming": "未开始", "open": "征集中", "closed": "已结束"}

@@ -261,9 +261,8 @@ def parse_files(value: Any, fld: Field, ctx: ParseContext) -> list[FileRef]:
     known = {key for key, _ in fld.item_keys}
     refs = []
     folder = os.path.dirname(ctx.source_path)
-    for number, item in enumerate(value, 1):
-        if isinstance(item, str):
-            item = {"file": item}
+    for number, entry in enumerate(value, 1):
+        item = {"file": entry} if isinstance(entry, str) else entry
         if not isinstance(item, dict):
             raise FieldError(f"item {number} must be a mapping with {', '.join(sorted(known))} ({fld.label})")
         for key, required in fld.item_keys:
@@ -271,7 +270,8 @@ def parse_files(value: Any, fld: Field, ctx: ParseContext) -> list[FileRef]:
                 raise FieldError(f"item {number}: '{key}' is missing ({fld.label})")
         extra = set(item) - known
         if extra:
-            raise FieldError(f"item {number}: unknown key '{sorted(extra)[0]}' ({fld.label}; use {', '.join(sorted(known))})")
+            raise FieldError(f"item {number}: unknown key '{sorted(extra)[0]}' "
+                             f"({fld.label}; use {', '.join(sorted(known))})")
         name = str(item["file"]).strip()
         path = os.path.normpath(os.path.join(folder, name))
         if name.startswith("/") or ".." in name.split("/") or not os.path.isfile(path):

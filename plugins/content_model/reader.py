@@ -38,7 +38,7 @@ class _AttachRelative(Treeprocessor):
 
 
 class _AttachExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown API
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_AttachRelative(md), "gazette_attach", 1)
 
 
@@ -46,7 +46,7 @@ class GazetteReader(BaseReader):
     """Read `.md` files: YAML header between `---` lines, Markdown body."""
 
     enabled = True
-    file_extensions = ["md", "markdown"]
+    file_extensions = ("md", "markdown")
 
     def __init__(self, settings: dict[str, Any]) -> None:
         super().__init__(settings)
@@ -78,7 +78,7 @@ class GazetteReader(BaseReader):
         skip = {"status": "skip"}
         try:
             with open(source_path, encoding="utf-8-sig") as fh:
-                header, body, body_line = split_header(fh.read())
+                header, body = split_header(fh.read())
             raw = load_yaml(header)
         except YamlError as exc:
             problems.error(source_path, "header", str(exc))
@@ -134,8 +134,8 @@ class GazetteReader(BaseReader):
         given: set[str] = set()
         failed: set[str] = set()
         ok = True
-        for key, value in raw.items():
-            key = str(key)
+        for raw_key, value in raw.items():
+            key = str(raw_key)
             if key in ("type", *TYPE_LABELS):
                 continue
             fld = by_key.get(key)

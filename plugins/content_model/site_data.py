@@ -13,7 +13,7 @@ from .yaml_header import YamlError, load_yaml
 SITE_FILE = os.path.join("_data", "site.yaml")
 
 
-def _record(raw: Any, fields: tuple[Field, ...], where: str, path: str,
+def _record(raw: Any, fields: tuple[Field, ...], where: str, *, path: str,
             problems: Problems, ctx: ParseContext) -> dict[str, Any] | None:
     """Validate one mapping against a field table; report problems under `where`."""
     if not isinstance(raw, dict):
@@ -58,10 +58,10 @@ def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
         problems.error(path, "(yaml)", "must be a mapping with site, columns and departments")
         return empty
     ctx = ParseContext(source_path=path, types=tuple(TYPES))
-    site = _record(raw.get("site"), SITE, "site", path, problems, ctx) or {}
+    site = _record(raw.get("site"), SITE, "site", path=path, problems=problems, ctx=ctx) or {}
     columns: dict[str, dict[str, Any]] = {}
     for i, item in enumerate(raw.get("columns") or []):
-        column = _record(item, COLUMN, f"columns[{i}]", path, problems, ctx)
+        column = _record(item, COLUMN, f"columns[{i}]", path=path, problems=problems, ctx=ctx)
         if column is None:
             continue
         if column["id"] in columns:
@@ -72,7 +72,7 @@ def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
             problems.error(path, f"columns[{i}].parent", f"'{column['parent']}' is not a column id")
     departments: dict[str, dict[str, Any]] = {}
     for i, item in enumerate(raw.get("departments") or []):
-        dept = _record(item, DEPARTMENT, f"departments[{i}]", path, problems, ctx)
+        dept = _record(item, DEPARTMENT, f"departments[{i}]", path=path, problems=problems, ctx=ctx)
         if dept is not None:
             if dept["id"] in departments:
                 problems.error(path, f"departments[{i}].id", f"'{dept['id']}' is defined twice")

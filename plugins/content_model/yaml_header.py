@@ -41,7 +41,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _m
 def load_yaml(text: str, line_offset: int = 0) -> object:
     """Load YAML text; raise YamlError naming the line (shifted by line_offset)."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1 + line_offset}: " if mark is not None else ""
@@ -52,8 +52,8 @@ def load_yaml(text: str, line_offset: int = 0) -> object:
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
-def split_header(text: str) -> tuple[str, str, int]:
-    """Return (yaml_header, markdown_body, body_first_line); raise YamlError if no header."""
+def split_header(text: str) -> tuple[str, str]:
+    """Return (yaml_header, markdown_body); raise YamlError if there is no header."""
     text = text.lstrip("\ufeff")
     if not text.startswith("---"):
         raise YamlError("missing YAML header: the file must start with a line '---'")
@@ -63,4 +63,4 @@ def split_header(text: str) -> tuple[str, str, int]:
         raise YamlError("unclosed YAML header: end it with a line '---'")
     header = text[first.end():second.start()]
     body = text[second.end():].lstrip("\n")
-    return header, body, text[: second.end()].count("\n") + 1
+    return header, body
