@@ -32,7 +32,7 @@ DEFAULTS: dict[str, Any] = {
     # Fixes "now" for embargoes and consultation states; None means the real time.
     "GAZETTE_BUILD_TIME": None,
     # Output paths that content may not take (besides column folders).
-    "GAZETTE_RESERVED_PATHS": ["theme", "feeds", "search", "static"],
+    "GAZETTE_RESERVED_PATHS": ["theme", "feeds", "search", "static", "zfxxgk"],
 }
 
 

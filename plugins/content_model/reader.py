@@ -15,6 +15,7 @@ from pelican.readers import BaseReader
 
 from . import derive
 from .fields import TZ, FieldError, ParseContext, parse, parse_slug, parse_type
+from .images import image_size
 from .problems import problems
 from .schema import TYPE_BY_FOLDER, TYPE_LABELS, TYPES, ContentType, Field
 from .site_data import default_columns
@@ -27,14 +28,23 @@ _RESERVED = {"save_as", "url", "template", "category", "author", "authors", "tag
 
 
 class _AttachRelative(Treeprocessor):
-    """Turn relative links and images into Pelican {attach} links so they follow the page."""
+    """Make relative links follow the page ({attach}); give images their size and lazy loading."""
 
     def run(self, root: Any) -> None:
+        source = getattr(self.md, "gazette_source", "")
         for el in root.iter():
             attr = {"img": "src", "a": "href"}.get(el.tag)
             value = el.get(attr) if attr else None
-            if value and not value.startswith(("/", "#", "{", "mailto:", "tel:")) and "://" not in value:
-                el.set(attr, "{attach}" + value)
+            if not value or value.startswith(("/", "#", "{", "mailto:", "tel:")) or "://" in value:
+                continue
+            el.set(attr, "{attach}" + value)
+            if el.tag == "img":
+                size = image_size(os.path.join(os.path.dirname(source), value))
+                if size and not el.get("width"):
+                    el.set("width", str(size[0]))
+                    el.set("height", str(size[1]))
+                el.set("loading", "lazy")
+                el.set("decoding", "async")
 
 
 class _AttachExtension(Extension):
@@ -95,6 +105,7 @@ class GazetteReader(BaseReader):
         if metadata is None:
             return "", skip
         self._md.reset()
+        self._md.gazette_source = source_path
         content = self._md.convert(body)
         return content, metadata
 

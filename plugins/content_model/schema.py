@@ -175,4 +175,6 @@ SITE = (
     Field("index_org_code", "str", "组织机构代码", required=True,
           help="Organisation code used to generate 索引号: `11120000MB1234567X`."),
     Field("badge_url", "str", "党政机关标识链接", help="Link behind the 党政机关 badge."),
+    Field("alert", "str", "重要通知", help="Emergency or hot-issue line shown atop every page while set."),
+    Field("alert_url", "str", "重要通知链接", help="Where the alert line links to."),
 )

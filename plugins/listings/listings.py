@@ -6,6 +6,7 @@ newest first. Plugins attach data here; templates render it (STYLE.md 2).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from functools import partial
@@ -53,6 +54,65 @@ class Column:
         return self.items[0] if self.items else None
 
 
+@dataclass
+class FacetValue:
+    """One value of a catalogue facet (a topic, an issuer, a year…) and its policies."""
+
+    facet: str
+    key: str
+    label: str
+    items: list[Any] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"{CATALOGUE}/{self.facet}/{self.key}/"
+
+    @property
+    def save_as(self) -> str:
+        return self.url + "index.html"
+
+
+@dataclass
+class Facet:
+    id: str
+    label: str
+    values: list[FacetValue]
+
+
+CATALOGUE = "zfxxgk"
+VALIDITY_ORDER = ("effective", "amended", "repealed", "expired")
+
+
+def _ascii_key(text: str) -> str:
+    """A short, stable ASCII URL key for a Chinese name (URLs never come from pinyin)."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+def build_catalogue(policies: list[Any]) -> list[Facet]:
+    """Group policies by subject, issuer, year and validity (政府信息公开目录)."""
+    specs = [
+        ("topic", "按主题分类", lambda d: getattr(d, "topic", None) or "其他", _ascii_key),
+        ("issuer", "按发文机关", lambda d: d.issuer, _ascii_key),
+        ("year", "按成文年份", lambda d: str(d.written_date.year), str),
+        ("validity", "按有效性", lambda d: d.validity, str),
+    ]
+    facets = []
+    for facet_id, label, value_of, key_of in specs:
+        groups: dict[str, FacetValue] = {}
+        for doc in policies:
+            value = value_of(doc)
+            shown = doc.validity_label if facet_id == "validity" else value
+            groups.setdefault(value, FacetValue(facet_id, key_of(value), shown)).items.append(doc)
+        if facet_id == "year":
+            ordered = sorted(groups.values(), key=lambda v: v.key, reverse=True)
+        elif facet_id == "validity":
+            ordered = sorted(groups.values(), key=lambda v: VALIDITY_ORDER.index(v.key))
+        else:
+            ordered = sorted(groups.values(), key=lambda v: (-len(v.items), v.label))
+        facets.append(Facet(facet_id, label, ordered))
+    return facets
+
+
 class ColumnsGenerator(Generator):
     """Build Column objects after reading, and write one paginated page per column."""
 
@@ -87,6 +147,9 @@ class ColumnsGenerator(Generator):
         ]
         # Newest policies first; the home page pairs those that have interpretations.
         self.context["policies"] = newest_first([d for c in policies for d in c.items])
+        self.catalogue = build_catalogue(self.context["policies"])
+        self.context["catalogue"] = self.catalogue
+        self.context["CATALOGUE_URL"] = f"{CATALOGUE}/"
         dated = [d for d in docs if d.in_default_lang]
         self.context["site_updated"] = max(
             (getattr(d, "modified", None) or d.date for d in dated), default=None
@@ -99,6 +162,14 @@ class ColumnsGenerator(Generator):
             write(column.save_as, template, self.context, paginated={"articles": column.items},
                   template_name="column", url=column.url, column=column,
                   articles=column.items, page_name=column.id)
+        write(f"{CATALOGUE}/index.html", self.get_template("catalogue"), self.context,
+              url=f"{CATALOGUE}/", page_name=CATALOGUE)
+        facet_template = self.get_template("facet")
+        for facet in self.catalogue:
+            for value in facet.values:
+                write(value.save_as, facet_template, self.context, paginated={"articles": value.items},
+                      template_name="facet", url=value.url, facet=facet, value=value,
+                      articles=value.items, page_name=CATALOGUE)
 
 
 def columns_of_type(columns: list[Column], type_name: str) -> list[Column]:
