@@ -54,7 +54,8 @@ def main_text(html: str) -> str:
 
 def test_urls_come_from_column_year_and_file_name(sample_build):
     out = sample_build.output
-    pages = sorted(str(p.relative_to(out)) for p in out.rglob("index.html"))
+    pages = sorted(str(p.relative_to(out)) for p in out.rglob("index.html")
+                   if not str(p.relative_to(out)).startswith("zfxxgk/"))
     assert pages == [
         "about/index.html",
         "en/about/index.html",
@@ -190,6 +191,20 @@ def test_english_translation_has_its_own_url_and_lang(sample_build):
     assert '<html lang="en">' in html
     assert "<h1 class=\"gz-doc__title\">About the Government</h1>" in html
     assert '<html lang="zh-cn">' in sample_build.html("about/index.html")
+
+
+def test_catalogue_groups_policies_by_subject_issuer_year_and_validity(sample_build):
+    html = sample_build.html("zfxxgk/index.html")
+    facets = re.findall(r'<h2 class="gz-block__title" id="facet-(\w+)">([^<]+)</h2>', html)
+    assert facets == [("topic", "按主题分类"), ("issuer", "按发文机关"), ("year", "按成文年份"),
+                      ("validity", "按有效性")]
+    assert '<a href="/zfxxgk/year/2019/">2019<span class="gz-facets__count">（1）</span></a>' in html
+    repealed = sample_build.html("zfxxgk/validity/repealed/index.html")
+    assert re.findall(r'<td><a href="([^"]+)">', repealed) == ["/zcwj/2019/yl-2019-2/"]
+    topic = re.search(r'<a href="(/zfxxgk/topic/[0-9a-f]{8}/)">综合政务\\政务公开', html)
+    assert topic, html
+    listed = sample_build.html(topic[1].lstrip("/") + "index.html")
+    assert "样政发〔2024〕5号" in listed and "样政发〔2019〕2号" not in listed
 
 
 def test_every_page_carries_the_footer_identity(sample_build):
