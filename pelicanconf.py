@@ -5,6 +5,9 @@ from __future__ import annotations
 AUTHOR = "滨海市人民政府办公室"
 SITENAME = "滨海市人民政府"
 SITEURL = ""
+# The portal's public address: QR codes, share links, canonical URLs and feeds use it even
+# in local previews, where SITEURL stays empty so links work on http://127.0.0.1:8000.
+PORTAL_URL = "https://www.binhai.gov.cn"
 
 PATH = "content"
 THEME = "themes/gazette"
@@ -13,7 +16,8 @@ DEFAULT_LANG = "zh-CN"
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["content_model", "listings"]
+# Each capability is one plugin package; remove one from the list to switch it off.
+PLUGINS = ["content_model", "listings", "page_qr", "share", "seo", "feeds", "site_search", "minify"]
 
 # Every document type except `page` is a Pelican article; `pages/` holds the static pages.
 PAGE_PATHS = ["pages"]

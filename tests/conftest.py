@@ -38,13 +38,13 @@ class Build:
         return [line for line in self.stderr.splitlines() if line.startswith("content/")]
 
 
-def write_settings(tmp: Path, content: Path, **overrides: object) -> Path:
-    """Settings for a test build: the project's pelicanconf with absolute paths and a fixed clock."""
+def write_settings(tmp: Path, content: Path, conf: str = "pelicanconf", **overrides: object) -> Path:
+    """Settings for a test build: the project's own settings with absolute paths and a fixed clock."""
     settings = tmp / "testconf.py"
     lines = [
         "import sys",
         f"sys.path.insert(0, {str(ROOT)!r})",
-        "from pelicanconf import *",
+        f"from {conf} import *",
         f"PATH = {str(content)!r}",
         f"THEME = {str(ROOT / 'themes' / 'gazette')!r}",
         f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]",
@@ -57,9 +57,10 @@ def write_settings(tmp: Path, content: Path, **overrides: object) -> Path:
     return settings
 
 
-def build(content: Path, output: Path, fatal: str | None = "warnings", **overrides: object) -> Build:
+def build(content: Path, output: Path, fatal: str | None = "warnings", conf: str = "pelicanconf",
+          **overrides: object) -> Build:
     """Run Pelican as editors and CI do, in a subprocess, and capture what it says."""
-    settings = write_settings(output.parent, content, **overrides)
+    settings = write_settings(output.parent, content, conf, **overrides)
     cmd = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings)]
     if fatal:
         cmd += ["--fatal", fatal]

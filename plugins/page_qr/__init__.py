@@ -1,0 +1,3 @@
+from .page_qr import register
+
+__all__ = ["register"]

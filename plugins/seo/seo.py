@@ -1,0 +1,222 @@
+"""Search-engine and government-portal metadata: sitemap, robots.txt, descriptions, JSON-LD.
+
+Documents get `description` (CJK-aware length) and `json_ld` (schema.org); templates
+render them with canonical links, Open Graph, Twitter cards, hreflang and the CN
+government meta tags. SeoGenerator writes sitemap.xml (an index past 50,000 URLs) and
+robots.txt. Nothing re-parses written HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import re
+import unicodedata
+from typing import Any
+from xml.sax.saxutils import escape
+
+from content_model.urls import public_url
+from markupsafe import Markup
+from pelican import signals
+from pelican.generators import Generator
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    "SEO_ENABLED": True,
+    "SEO_DESCRIPTION_WIDTH": 160,  # display width: a CJK character counts 2, Latin 1
+    "SEO_SITEMAP_MAX_URLS": 50000,  # the sitemaps.org limit per file
+    "SEO_ROBOTS_DISALLOW": [],
+}
+LEGAL_FORCE = {"effective": "InForce", "amended": "PartiallyInForce",
+               "repealed": "NotInForce", "expired": "NotInForce"}
+SCHEMA_TYPES = {"policy": "Legislation", "news": "NewsArticle", "dataset": "Dataset",
+                "page": "WebPage", "reply": "Article", "interpretation": "Article",
+                "notice": "Article", "consultation": "Article"}
+
+
+def _width(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def describe(text: str, limit: int) -> str:
+    """Plain-text description cut to a display width, counting CJK characters as two."""
+    plain = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+    used, out = 0, []
+    for char in plain:
+        used += _width(char)
+        if used > limit:
+            return "".join(out).rstrip("，。、；： ,.;:") + "…"
+        out.append(char)
+    return "".join(out)
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if value else ""
+
+
+def json_ld(doc: Any, settings: dict[str, Any], site: dict[str, Any], column: Any) -> list[dict[str, Any]]:
+    """schema.org objects for one document: its own type plus its BreadcrumbList."""
+    url = public_url(settings, doc.url)
+    org = {"@type": "GovernmentOrganization", "name": site.get("name", ""), "url": public_url(settings, "")}
+    item: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": SCHEMA_TYPES.get(doc.type, "Article"),
+        "name": doc.title,
+        "url": url,
+        "inLanguage": doc.lang,
+        "datePublished": _iso(doc.date),
+        "dateModified": _iso(getattr(doc, "modified", None) or doc.date),
+        "publisher": org,
+        "description": doc.description,
+    }
+    if item["@type"] in ("Article", "NewsArticle"):
+        item["headline"] = doc.title
+        item["mainEntityOfPage"] = url
+    if doc.type == "policy":
+        item.update({
+            "legislationIdentifier": doc.doc_no,
+            "legislationDate": _iso(doc.written_date),
+            "legislationLegalForce": LEGAL_FORCE[doc.validity],
+            "legislationResponsible": {"@type": "GovernmentOrganization", "name": doc.issuer},
+            "identifier": doc.index_no,
+        })
+        if getattr(doc, "interpretations", None):
+            item["subjectOf"] = [{"@type": "Article", "name": i.title, "url": public_url(settings, i.url)}
+                                 for i in doc.interpretations]
+    if doc.type == "interpretation":
+        item["about"] = [{"@type": "Legislation", "name": p.title, "legislationIdentifier": p.doc_no,
+                          "url": public_url(settings, p.url)} for p in getattr(doc, "policies", [])]
+    if doc.type == "dataset":
+        item["distribution"] = [{"@type": "DataDownload", "encodingFormat": f.format,
+                                 "contentUrl": public_url(settings, f.url), "name": f.title}
+                                for f in getattr(doc, "files", [])]
+        if getattr(doc, "license", None):
+            item["license"] = doc.license
+    crumbs = [("首页", "")]
+    if column is not None:
+        crumbs.append((column.name, column.url))
+    crumbs.append((doc.title, doc.url))
+    trail = {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
+        {"@type": "ListItem", "position": n, "name": name, "item": public_url(settings, link)}
+        for n, (name, link) in enumerate(crumbs, 1)]}
+    return [item, trail]
+
+
+def dump(data: Any) -> Markup:
+    """JSON for a <script type="application/ld+json"> block: readable UTF-8, no '<' to end it early."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def configure(pelican: Any) -> None:
+    for key, value in DEFAULTS.items():
+        pelican.settings.setdefault(key, value)
+
+
+def attach(generators: list[Any]) -> None:
+    """Give every document its description and JSON-LD."""
+    settings = generators[0].settings
+    context = generators[0].context
+    if not settings["SEO_ENABLED"]:
+        return
+    site = settings["GAZETTE_SITE_DATA"]["site"]
+    columns = context.get("columns_by_id", {})
+    for doc in _documents(generators):
+        summary = doc.metadata.get("summary")
+        doc.description = describe(summary or doc.content, settings["SEO_DESCRIPTION_WIDTH"])
+        doc.json_ld = [dump(item) for item in
+                       json_ld(doc, settings, site, columns.get(getattr(doc, "column", None)))]
+    context["site_json_ld"] = dump({
+        "@context": "https://schema.org", "@type": "GovernmentOrganization", "name": site.get("name", ""),
+        "url": public_url(settings, ""), "identifier": site.get("site_code", ""),
+        "parentOrganization": {"@type": "GovernmentOrganization", "name": site.get("host", "")},
+    })
+
+
+def _documents(generators: list[Any]) -> list[Any]:
+    docs: list[Any] = []
+    for gen in generators:
+        docs += getattr(gen, "articles", []) + getattr(gen, "translations", [])
+        docs += getattr(gen, "pages", []) + getattr(gen, "hidden_pages", [])
+    return docs
+
+
+class SeoGenerator(Generator):
+    """Write sitemap.xml and robots.txt from what the build published."""
+
+    def generate_output(self, writer: Any) -> None:
+        if not self.settings["SEO_ENABLED"]:
+            return
+        entries = self.urls()
+        limit = self.settings["SEO_SITEMAP_MAX_URLS"]
+        chunks = [entries[i:i + limit] for i in range(0, len(entries), limit)] or [[]]
+        if len(chunks) == 1:
+            self._write("sitemap.xml", _urlset(chunks[0]))
+        else:
+            names = [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
+            for name, chunk in zip(names, chunks, strict=True):
+                self._write(name, _urlset(chunk))
+            newest = [max((lm for _, lm in chunk if lm), default="") for chunk in chunks]
+            self._write("sitemap.xml", _index([(public_url(self.settings, n), lm)
+                                               for n, lm in zip(names, newest, strict=True)]))
+        lines = ["User-agent: *", "Allow: /"]
+        lines += [f"Disallow: {path}" for path in self.settings["SEO_ROBOTS_DISALLOW"]]
+        lines.append(f"Sitemap: {public_url(self.settings, 'sitemap.xml')}")
+        self._write("robots.txt", "\n".join(lines) + "\n")
+
+    def urls(self) -> list[tuple[str, str]]:
+        """(absolute URL, lastmod) for every published page, sorted by URL."""
+        ctx = self.context
+        docs = ctx.get("articles", []) + ctx.get("pages", [])
+        docs += [t for d in docs for t in getattr(d, "translations", [])]
+        entries = {public_url(self.settings, d.url): _day(getattr(d, "modified", None) or d.date)
+                   for d in docs}
+        newest = _day(ctx.get("site_updated"))
+        entries[public_url(self.settings, "")] = newest
+        for column in ctx.get("columns", []):
+            entries[public_url(self.settings, column.url)] = _day(column.latest.date) if column.latest else ""
+        if ctx.get("CATALOGUE_URL"):
+            entries[public_url(self.settings, ctx["CATALOGUE_URL"])] = newest
+        return sorted(entries.items())
+
+    def _write(self, name: str, text: str) -> None:
+        path = os.path.join(self.output_path, name)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        logger.info("seo: wrote %s", name)
+
+
+def _day(value: Any) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def _urlset(entries: list[tuple[str, str]]) -> str:
+    rows = [f"  <url><loc>{escape(loc)}</loc>" + (f"<lastmod>{lm}</lastmod>" if lm else "") + "</url>"
+            for loc, lm in entries]
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + "\n".join(rows) + "\n</urlset>\n")
+
+
+def _index(entries: list[tuple[str, str]]) -> str:
+    rows = [f"  <sitemap><loc>{escape(loc)}</loc>" + (f"<lastmod>{lm}</lastmod>" if lm else "") + "</sitemap>"
+            for loc, lm in entries]
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(rows)
+            + "\n</sitemapindex>\n")
+
+
+def get_generators(pelican: Any) -> type[Generator]:
+    return SeoGenerator
+
+
+def register() -> None:
+    # initialized: fill SEO_* defaults once.
+    signals.initialized.connect(configure)
+    # all_generators_finalized: URLs, links and relations are final; nothing written yet.
+    signals.all_generators_finalized.connect(attach)
+    # get_generators: sitemap.xml and robots.txt are written with the other output.
+    signals.get_generators.connect(get_generators)

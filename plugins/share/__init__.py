@@ -1,0 +1,3 @@
+from .share import register
+
+__all__ = ["register"]

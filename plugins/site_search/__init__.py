@@ -1,0 +1,3 @@
+from .site_search import register
+
+__all__ = ["register"]
