@@ -33,6 +33,7 @@ help:
 	@echo '   make test                  run the whole test suite'
 	@echo '   make lint                  ruff on the Python code; docs/content.md up to date'
 	@echo '   make docs                  regenerate docs/content.md from the schema tables'
+	@echo '   make a11y                  Lighthouse + axe-core on key pages (needs node, chromium)'
 	@echo '   make golden                rewrite the golden test pages after an intended change'
 	@echo ''
 	@echo 'Build another content tree: make html INPUTDIR=/path/content OUTPUTDIR=/path/out'
@@ -68,10 +69,16 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check plugins tests pelicanconf.py publishconf.py
 	$(VENV)/bin/python -m plugins.content_model.docs --check docs/content.md
 
+# Lighthouse (mobile) and axe-core on the demo's home, a column, a policy and an interpretation.
+A11Y_PAGES ?= / /zcwj/ /zcwj/2026/bzbf-2026-18/ /zcjd/2026/jd-bzbf-2026-18/
+a11y: html
+	@test -d tests/a11y/node_modules || (cd tests/a11y && npm ci --no-audit --no-fund --loglevel=error)
+	node tests/a11y/run.mjs "$(OUTPUTDIR)" $(A11Y_PAGES)
+
 golden: $(STAMP)
 	$(VENV)/bin/python -m pytest -q tests/test_golden.py --update-goldens
 
 docs: $(STAMP)
 	$(VENV)/bin/python -m plugins.content_model.docs > docs/content.md
 
-.PHONY: help venv html clean serve devserver publish test lint docs golden
+.PHONY: help venv html clean serve devserver publish test lint docs golden a11y

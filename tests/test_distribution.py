@@ -200,9 +200,9 @@ def test_chinese_search_finds_pages(browser, sample_build, query, expected):
     with serve(sample_build.output) as url:
         page = browser.new_page()
         page.goto(f"{url}/search/?q={query}")
-        page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+        page.wait_for_selector("#gz-search-results a", timeout=15000)
         page.wait_for_timeout(500)
-        found = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))")
+        found = page.eval_on_selector_all("#gz-search-results a", "els => els.map(e => e.getAttribute('href'))")
         page.close()
     assert sorted(found) == sorted(expected)
 

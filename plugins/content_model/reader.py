@@ -7,6 +7,7 @@ import html
 import logging
 import os
 from typing import Any
+from xml.etree.ElementTree import Element
 
 import markdown
 from markdown.extensions import Extension
@@ -27,11 +28,12 @@ logger = logging.getLogger(__name__)
 _RESERVED = {"save_as", "url", "template", "category", "author", "authors", "tags", "modified"}
 
 
-class _AttachRelative(Treeprocessor):
-    """Make relative links follow the page ({attach}); give images their size and lazy loading."""
+class _ProseTreeprocessor(Treeprocessor):
+    """Make relative links follow the page ({attach}), size images, and let wide tables scroll."""
 
     def run(self, root: Any) -> None:
         source = getattr(self.md, "gazette_source", "")
+        self.wrap_tables(root)
         for el in root.iter():
             attr = {"img": "src", "a": "href"}.get(el.tag)
             value = el.get(attr) if attr else None
@@ -46,10 +48,22 @@ class _AttachRelative(Treeprocessor):
                 el.set("loading", "lazy")
                 el.set("decoding", "async")
 
+    @staticmethod
+    def wrap_tables(root: Any) -> None:
+        """Put each table in a focusable scroll box so keyboard users can scroll it too."""
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag == "table":
+                    box = Element("div", {"class": "gz-table", "tabindex": "0", "role": "region",
+                                          "aria-label": "表格（可左右滑动）"})
+                    parent.remove(child)
+                    box.append(child)
+                    parent.insert(index, box)
+
 
 class _AttachExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_AttachRelative(md), "gazette_attach", 1)
+        md.treeprocessors.register(_ProseTreeprocessor(md), "gazette_prose", 1)
 
 
 class GazetteReader(BaseReader):

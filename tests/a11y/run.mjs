@@ -16,7 +16,8 @@ const CHROME = process.env.CHROME_PATH || "/usr/bin/chromium";
 const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
   ".svg": "image/svg+xml", ".xml": "application/xml", ".json": "application/json", ".png": "image/png" };
 
-const [root, ...pages] = process.argv.slice(2);
+const [rootArg, ...pages] = process.argv.slice(2);
+const root = path.resolve(rootArg);
 
 // A static server like the production one: gzip is left to the web server, so serve as files.
 const server = http.createServer((req, res) => {
@@ -39,6 +40,9 @@ const chrome = await chromeLauncher.launch({ chromePath: CHROME, chromeFlags: FL
 for (const page of pages) {
   const result = await lighthouse(base + page, { port: chrome.port, output: "json", logLevel: "error",
     formFactor: "mobile", onlyCategories: ["performance", "accessibility", "best-practices", "seo"] });
+  if (result.lhr.runtimeError) {
+    console.error(`${page}: lighthouse failed: ${result.lhr.runtimeError.message}`);
+  }
   const scores = Object.fromEntries(Object.entries(result.lhr.categories)
     .map(([k, v]) => [k, Math.round(v.score * 100)]));
   const misses = Object.values(result.lhr.audits)

@@ -1,8 +1,10 @@
-/* Start Pagefind's search UI on the search page. The index stores Chinese text as
-   overlapping character pairs (see plugins/site_search), so the query is turned into
-   the same pairs; results show each document's own title and description. */
+/* Site search on top of Pagefind's JavaScript API (no third-party UI).
+   The index stores Chinese text as overlapping character pairs (plugins/site_search),
+   so the query is turned into the same pairs; Pagefind then requires all of them.
+   Results show each document's own title, type, date and description. */
 (function () {
   var CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+  var MAX = 30;
 
   function bigrams(term) {
     return term.replace(CJK, function (run) {
@@ -13,31 +15,48 @@
     }).replace(/\s+/g, " ").trim();
   }
 
-  function escapeHtml(text) {
-    return String(text || "").replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
+  function item(data) {
+    var meta = data.meta || {};
+    var li = document.createElement("li");
+    li.className = "gz-list__item gz-results__item";
+    var a = document.createElement("a");
+    a.className = "gz-list__link gz-results__link";
+    a.href = data.url;
+    a.textContent = meta.title || data.url;
+    var info = document.createElement("span");
+    info.className = "gz-list__date";
+    info.textContent = [meta.type, meta.date].filter(Boolean).join(" · ");
+    li.appendChild(a);
+    li.appendChild(info);
+    if (meta.description) {
+      var p = document.createElement("p");
+      p.className = "gz-results__desc";
+      p.textContent = meta.description;
+      li.appendChild(p);
+    }
+    return li;
   }
 
-  window.addEventListener("DOMContentLoaded", function () {
-    var el = document.getElementById("gz-search");
-    if (!el || !window.PagefindUI) return;
-    var ui = new window.PagefindUI({
-      element: "#gz-search",
-      bundlePath: el.dataset.bundle,
-      showSubResults: false,
-      showImages: false,
-      resetStyles: false,
-      processTerm: bigrams,
-      processResult: function (result) {
-        var meta = result.meta || {};
-        result.excerpt = escapeHtml([meta.type, meta.date].filter(Boolean).join(" · ") +
-          (meta.description ? " — " + meta.description : ""));
-        return result;
-      },
-      translations: { placeholder: "请输入关键词", zero_results: "没有找到与“[SEARCH_TERM]”相关的内容" }
-    });
-    var q = new URLSearchParams(window.location.search).get("q");
-    if (q) ui.triggerSearch(q);
-  });
+  async function run() {
+    var list = document.getElementById("gz-search-results");
+    var status = document.getElementById("gz-search-status");
+    var input = document.getElementById("gz-search-q");
+    var q = (new URLSearchParams(window.location.search).get("q") || "").trim();
+    input.value = q;
+    if (!q) { status.textContent = "请输入关键词，例如：政府信息公开"; return; }
+    status.textContent = "正在搜索……";
+    try {
+      var pagefind = await import(list.dataset.bundle + "pagefind.js");
+      var search = await pagefind.search(bigrams(q));
+      var results = await Promise.all(search.results.slice(0, MAX).map(function (r) { return r.data(); }));
+      list.replaceChildren.apply(list, results.map(item));
+      status.textContent = results.length
+        ? "找到 " + search.results.length + " 条与“" + q + "”相关的结果" + (search.results.length > MAX ? "，显示前 " + MAX + " 条" : "")
+        : "没有找到与“" + q + "”相关的内容，请换个关键词试试。";
+    } catch (e) {
+      status.textContent = "搜索暂时不可用，请稍后再试，或通过政府信息公开目录浏览。";
+    }
+  }
+
+  window.addEventListener("DOMContentLoaded", run);
 })();

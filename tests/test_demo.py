@@ -1,0 +1,57 @@
+"""The demo portal (content/) builds cleanly and shows what the issue promises editors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+
+def test_demo_has_the_promised_content(demo_build):
+    out = demo_build.output
+    policies = sorted(out.glob("zcwj/*/*/index.html"))
+    assert len(policies) >= 12
+    assert len(list(out.glob("zcjd/*/*/index.html"))) >= 6
+    forms = {re.search(r'gz-badge--form">([^<]+)<', p.read_text(encoding="utf-8"))[1]
+             for p in out.glob("zcjd/*/*/index.html")}
+    assert forms == {"文字解读", "图解", "视频解读", "访谈"}
+    states = {re.search(r'gz-badge gz-badge--(open|closed|upcoming)"', p.read_text(encoding="utf-8"))[1]
+              for p in out.glob("yjzj/*/*/index.html")}
+    assert states == {"open", "closed"}
+    assert len(list(out.glob("hdhy/*/*/index.html"))) >= 3
+    assert list(out.glob("sjkf/*/*/*.csv")) and list(out.glob("sjkf/*/*/*.json"))
+    repealed = [p for p in policies if "gz-banner--repealed" in p.read_text(encoding="utf-8")]
+    assert len(repealed) == 1
+    assert (out / "en/about/index.html").is_file()
+
+
+def test_demo_never_publishes_the_draft_or_embargoed_policy(demo_build):
+    leaks = [str(p.relative_to(demo_build.output)) for p in demo_build.output.rglob("*")
+             if p.is_file() and re.search("(DRAFT|EMBARGO)-CANARY|滨政发〔2026〕9[89]号|促进数字经济发展的若干措施",
+                                          p.read_bytes().decode("utf-8", "replace"))]
+    assert leaks == []
+
+
+def test_demo_policy_and_interpretations_link_both_ways(demo_build):
+    policy = demo_build.html("zcwj/2026/bzbf-2026-18/index.html")
+    related = policy[policy.index('id="related"'):]
+    assert sorted(re.findall(r'href="(/zcjd/[^"]+)"', related)) == [
+        "/zcjd/2026/jd-bzbf-2026-18-wz/", "/zcjd/2026/jd-bzbf-2026-18/"]
+    interp = demo_build.html("zcjd/2023/jd-parking/index.html")
+    origin = interp[interp.index('id="origin"'):interp.index("</section>", interp.index('id="origin"'))]
+    assert re.findall(r'href="([^"]+)"', origin) == ["/zcwj/2021/bzf-2021-21/", "/zcwj/2020/bzf-2020-5/"]
+    assert '<span class="gz-badge gz-badge--repealed">已废止</span>' in origin
+
+
+@pytest.mark.parametrize("query", ["政府网站", "信息公开"])
+def test_demo_search_finds_chinese_phrases(browser, demo_url, query):
+    page = browser.new_page()
+    try:
+        page.goto(f"{demo_url}/search/?q={query}")
+        page.wait_for_selector("#gz-search-results a", timeout=15000)
+        page.wait_for_timeout(500)
+        found = page.eval_on_selector_all("#gz-search-results a", "els => els.map(e => e.getAttribute('href'))")
+    finally:
+        page.close()
+    assert "/zcwj/2026/bzbf-2026-18/" in found
+    assert len(found) >= 3
