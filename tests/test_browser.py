@@ -84,3 +84,46 @@ def test_age_friendly_toggle_enlarges_text(browser, demo_url, page_types):
         assert overflow <= 0
     finally:
         page.close()
+
+
+def test_pages_reflow_at_320_css_pixels(browser, demo_url, page_types):
+    """WCAG 1.4.10: 1280 px at 400 % zoom is 320 CSS px; nothing may scroll sideways."""
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    try:
+        for path in (page_types["home"], page_types["policy"], page_types["column"], page_types["reply"]):
+            page.goto(demo_url + path)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
+    finally:
+        page.close()
+
+
+def test_age_friendly_mode_persists_across_pages(browser, demo_url, page_types):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(demo_url + "/")
+        page.click("label.gz-care")
+        root_size = "parseFloat(getComputedStyle(document.documentElement).fontSize)"
+        assert page.evaluate(root_size) > 20
+        page.goto(demo_url + page_types["policy"])
+        assert page.evaluate("document.getElementById('gz-care').checked")
+        assert page.evaluate(root_size) > 20
+    finally:
+        context.close()
+
+
+def test_print_shows_metadata_and_text_without_navigation(browser, demo_url, page_types):
+    page = browser.new_page(viewport=DESKTOP)
+    try:
+        page.goto(demo_url + page_types["policy"])
+        page.emulate_media(media="print")
+        visible = "sel => getComputedStyle(document.querySelector(sel)).display !== 'none'"
+        for selector in (".gz-header", ".gz-nav", ".gz-footer", ".gz-tools", ".gz-crumbs"):
+            assert not page.evaluate(visible, selector), selector
+        for selector in (".gz-meta", ".gz-doc__title", ".gz-doc__body"):
+            assert page.evaluate(visible, selector), selector
+        page.pdf(path=str(ARTIFACTS / "policy-print.pdf"))
+    finally:
+        page.close()

@@ -55,3 +55,22 @@ def test_demo_search_finds_chinese_phrases(browser, demo_url, query):
         page.close()
     assert "/zcwj/2026/bzbf-2026-18/" in found
     assert len(found) >= 3
+
+
+def test_policy_page_weighs_under_30_kb_gzipped(demo_build):
+    """Issue target: a policy page with its CSS and JS, excluding attachments, ≤ 30 KB gzipped."""
+    import gzip
+
+    out = demo_build.output
+    files = [out / "zcwj/2026/bzbf-2026-18/index.html", out / "theme/css/gazette.css", out / "theme/js/gazette.js"]
+    total = sum(len(gzip.compress(f.read_bytes(), 9)) for f in files)
+    assert total <= 30 * 1024, total
+
+
+def test_each_distribution_plugin_can_be_switched_off(sample_content, build_site):
+    result = build_site(sample_content, PLUGINS=["content_model", "listings"])
+    assert result.returncode == 0, result.stderr
+    html = result.html("zcwj/2024/yl-2024-5/index.html")
+    assert "gz-meta" in html and "gz-share" not in html and "gz-qr" not in html
+    assert not (result.output / "feeds").exists() and not (result.output / "sitemap.xml").exists()
+    assert not (result.output / "pagefind").exists() and 'role="search"' not in html

@@ -244,3 +244,14 @@ def test_make_html_builds_another_content_tree(tmp_path: Path):
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "样政发〔2024〕5号" in (out / "zcwj/2024/yl-2024-5/index.html").read_text(encoding="utf-8")
+
+
+def test_emergency_alert_appears_on_every_page_while_set(sample_content, build_site):
+    site = sample_content / "_data" / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace(
+        "site:\n", "site:\n  alert: 台风橙色预警：全市中小学停课一天\n  alert_url: /gzdt/2024/gzdt-1/\n", 1),
+        encoding="utf-8")
+    result = build_site(sample_content)
+    assert result.returncode == 0, result.stderr
+    for page in ("index.html", "zcwj/index.html", "zcwj/2024/yl-2024-5/index.html", "404.html"):
+        assert '<a href="/gzdt/2024/gzdt-1/">台风橙色预警：全市中小学停课一天</a>' in result.html(page), page
