@@ -19,6 +19,16 @@ class ContentProblems(SystemExit):
     """The content has errors: the build stops before writing anything."""
 
 
+class ContentProblemsWhileReloading(Exception):  # noqa: N818 - reads as what happened
+    """Under `make devserver` Pelican keeps watching after an Exception (not a SystemExit)."""
+
+
+def _autoreloading() -> bool:
+    """Pelican does not tell plugins it runs with --autoreload; its command line does."""
+    return any(arg in ("-r", "--autoreload") or (arg.startswith("-") and not arg.startswith("--")
+                                                 and "r" in arg[1:]) for arg in sys.argv[1:])
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     path: str
@@ -65,6 +75,8 @@ class Problems:
                 "gazette: %d problem%s in the content; the build stopped and nothing was written.",
                 count, "" if count == 1 else "s",
             )
+            if _autoreloading():
+                raise ContentProblemsWhileReloading(f"{count} problem(s) in the content; fix and save")
             raise ContentProblems(1)
         self.items.clear()
 
