@@ -19,7 +19,7 @@ class ContentProblems(SystemExit):
     """The content has errors: the build stops before writing anything."""
 
 
-class ContentProblemsWhileReloading(Exception):  # noqa: N818 - reads as what happened
+class ContentProblemsWhileReloading(Exception):
     """Under `make devserver` Pelican keeps watching after an Exception (not a SystemExit)."""
 
 
