@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,29 @@ def test_half_width_brackets_in_doc_no_warn(sample_content, build_site):
     assert result.returncode == 0, result.stderr
     assert (f"{path}: doc_no: '样政发[2024]20号' uses look-alike brackets; write '样政发〔2024〕20号' "
             "with 〔〕 (发文字号) (warning)") in result.problems
+
+
+def test_raw_html_is_sanitised_with_a_warning_per_removal(sample_content, build_site):
+    path = add(sample_content, "news/probe.md", "---\ntitle: 探针\ndate: 2024-05-01\n---\n正文。\n\n"
+               '<script>alert("SCRIPT-PROBE")</script>\n'
+               '<p onclick="alert(1)">点击</p>\n'
+               '<a href="javascript:alert(1)">链接</a>\n'
+               '<iframe src="https://evil.example.com/x"></iframe>\n'
+               '<iframe src="https://v.qq.com/txp/iframe/player.html?vid=abc" title="视频"></iframe>\n')
+    result = build_site(sample_content, fatal=None)
+    assert result.returncode == 0, result.stderr
+    tail = "; raw HTML is sanitised (warning)"
+    assert [line for line in result.problems if line.startswith(path)] == [
+        f"{path}: body: line 7: <script> removed{tail}",
+        f"{path}: body: line 8: event-handler attribute removed{tail}",
+        f"{path}: body: line 9: script URL removed{tail}",
+        f"{path}: body: line 10: <iframe> from 'evil.example.com' removed "
+        f"(allowed: v.qq.com, player.youku.com, player.bilibili.com){tail}",
+    ]
+    # Pagefind's own UI scripts (unused by our search page) legitimately contain such words.
+    leaks = [p for p in result.output.rglob("*") if p.is_file() and p.suffix not in (".js", ".css") and re.search(
+        r"SCRIPT-PROBE|onclick|javascript:|evil\.example", p.read_bytes().decode("utf-8", "replace"))]
+    assert leaks == []
+    html = result.html("gzdt/2024/probe/index.html")
+    assert '<iframe src="https://v.qq.com/txp/iframe/player.html?vid=abc" title="视频"></iframe>' in html
+    assert "<script" not in html.split('<main', 1)[1].split('</main>', 1)[0]

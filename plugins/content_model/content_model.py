@@ -32,7 +32,9 @@ DEFAULTS: dict[str, Any] = {
     # Fixes "now" for embargoes and consultation states; None means the real time.
     "GAZETTE_BUILD_TIME": None,
     # Output paths that content may not take (besides column folders).
-    "GAZETTE_RESERVED_PATHS": ["theme", "feeds", "search", "static", "zfxxgk"],
+    "GAZETTE_RESERVED_PATHS": ["theme", "feeds", "search", "static", "zfxxgk", "inspection"],
+    # Video hosts whose <iframe> embeds survive sanitising (https only).
+    "GAZETTE_IFRAME_HOSTS": ["v.qq.com", "player.youku.com", "player.bilibili.com"],
 }
 
 

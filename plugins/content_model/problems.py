@@ -29,7 +29,7 @@ def _autoreloading() -> bool:
                                                  and "r" in arg[1:]) for arg in sys.argv[1:])
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     path: str
     field: str
@@ -65,12 +65,12 @@ class Problems:
         return [p for p in self.items if p.severity == "error"]
 
     def report(self, warnings_are_errors: bool = False) -> None:
-        """Print every problem once, sorted; stop the build if any is an error."""
-        for problem in sorted(set(self.items)):
+        """Print every problem once, by file then in reading order; stop the build on any error."""
+        for problem in sorted(dict.fromkeys(self.items), key=lambda p: p.path):
             _report.error(str(problem))
         failing = self.errors if not warnings_are_errors else self.items
         if failing:
-            count = len(set(failing))
+            count = len(dict.fromkeys(failing))
             _report.error(
                 "gazette: %d problem%s in the content; the build stopped and nothing was written.",
                 count, "" if count == 1 else "s",

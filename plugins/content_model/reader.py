@@ -14,7 +14,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from pelican.readers import BaseReader
 
-from . import derive
+from . import derive, sanitize
 from .fields import TZ, FieldError, ParseContext, parse, parse_slug, parse_type
 from .images import image_size
 from .problems import problems
@@ -102,7 +102,7 @@ class GazetteReader(BaseReader):
         skip = {"status": "skip"}
         try:
             with open(source_path, encoding="utf-8-sig") as fh:
-                header, body = split_header(fh.read())
+                header, body, body_line = split_header(fh.read())
             raw = load_yaml(header)
         except YamlError as exc:
             problems.error(source_path, "header", str(exc))
@@ -120,7 +120,10 @@ class GazetteReader(BaseReader):
             return "", skip
         self._md.reset()
         self._md.gazette_source = source_path
-        content = self._md.convert(body)
+        hosts = self.settings["GAZETTE_IFRAME_HOSTS"]
+        for line, what in sanitize.findings(body, body_line, hosts):
+            problems.warning(source_path, "body", f"line {line}: {what}; raw HTML is sanitised")
+        content = sanitize.clean(self._md.convert(body), hosts)
         return content, metadata
 
     def content_type(self, source_path: str, raw: dict[str, Any]) -> ContentType | None:

@@ -52,8 +52,8 @@ def load_yaml(text: str, line_offset: int = 0) -> object:
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
-def split_header(text: str) -> tuple[str, str]:
-    """Return (yaml_header, markdown_body); raise YamlError if there is no header."""
+def split_header(text: str) -> tuple[str, str, int]:
+    """Return (yaml_header, markdown_body, body's first line number); raise YamlError if no header."""
     text = text.lstrip("\ufeff")
     if not text.startswith("---"):
         raise YamlError("missing YAML header: the file must start with a line '---'")
@@ -62,5 +62,6 @@ def split_header(text: str) -> tuple[str, str]:
     if not first or not second:
         raise YamlError("unclosed YAML header: end it with a line '---'")
     header = text[first.end():second.start()]
-    body = text[second.end():].lstrip("\n")
-    return header, body
+    rest = text[second.end():]
+    body = rest.lstrip("\n")
+    return header, body, text[: second.end()].count("\n") + 1 + (len(rest) - len(body))
