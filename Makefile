@@ -30,6 +30,7 @@ help:
 	@echo '   make serve [PORT=8000]     build the demo portal and serve it at http://127.0.0.1:8000'
 	@echo '   make devserver [PORT=8000] serve and regenerate on every change'
 	@echo '   make publish               generate using production settings (publishconf.py)'
+	@echo '   make check [TODAY=…]       inspect content and output against the national indicators'
 	@echo '   make test                  run the whole test suite'
 	@echo '   make lint                  ruff on the Python code; docs/content.md up to date'
 	@echo '   make docs                  regenerate docs/content.md from the schema tables'
@@ -59,8 +60,16 @@ serve: html
 devserver: $(STAMP)
 	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND)
 
+# Builds into OUTPUTDIR.next, inspects it, and swaps it in only if nothing must-not-publish was found.
 publish: $(STAMP)
-	$(PELICAN) "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" $(PELICANOPTS)
+	$(VENV)/bin/python plugins/inspection/publish.py --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" \
+		--settings "$(PUBLISHCONF)" $(if $(TODAY),--today $(TODAY)) -- $(PELICANOPTS)
+
+# Inspection against the national indicators; TODAY=YYYY-MM-DD fixes the date it judges by.
+check: $(STAMP)
+	$(PELICAN) "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) \
+		-e INSPECTION_ENABLED=true $(if $(TODAY),'INSPECTION_TODAY="$(TODAY)"')
+	$(VENV)/bin/python plugins/inspection/gate.py "$(OUTPUTDIR)/inspection/report.json" --fail-on veto block
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest $(PYTESTOPTS)
@@ -81,4 +90,4 @@ golden: $(STAMP)
 docs: $(STAMP)
 	$(VENV)/bin/python -m plugins.content_model.docs > docs/content.md
 
-.PHONY: help venv html clean serve devserver publish test lint docs golden a11y
+.PHONY: help venv html clean serve devserver publish check test lint docs golden a11y

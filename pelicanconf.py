@@ -17,7 +17,16 @@ DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
 PLUGIN_PATHS = ["plugins"]
 # Each capability is one plugin package; remove one from the list to switch it off.
-PLUGINS = ["content_model", "listings", "page_qr", "share", "seo", "feeds", "site_search", "minify"]
+PLUGINS = ["content_model", "listings", "page_qr", "share", "seo", "feeds", "site_search", "minify",
+           "inspection"]
+# The inspection report (make check) is for the office, not for search engines.
+SEO_ROBOTS_DISALLOW = ["/inspection/"]
+# Common mis-writings reported by the inspection with file and line: {"wrong": "right"}.
+INSPECTION_FORBIDDEN_TERMS = {
+    "中华人民共和国国务院办公室": "国务院办公厅",
+    "滨海市人民政府办公厅": "滨海市人民政府办公室",
+    "原则上同意": "",
+}
 
 # Every document type except `page` is a Pelican article; `pages/` holds the static pages.
 PAGE_PATHS = ["pages"]

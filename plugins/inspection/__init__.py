@@ -1,0 +1,3 @@
+from .inspection import register
+
+__all__ = ["register"]

@@ -1,0 +1,312 @@
+"""Inspection rules, one function each, modelled on the 2019 national website indicators.
+
+A rule receives the Site being inspected and returns Findings. Severity:
+- "veto": a single-veto item of the national inspection (reported loudly);
+- "block": must never go public (`make publish` refuses to swap the site in);
+- "warning": worth fixing, counted in the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from .workdays import workdays_between
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str  # veto | block | warning
+    message: str
+    path: str = ""  # content file or output page
+    line: int = 0
+    url: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in ("", 0)}
+
+
+@dataclass
+class Site:
+    """What the rules look at: published documents, columns, written pages and settings."""
+
+    docs: list[Any]
+    columns: list[Any]
+    home_columns: list[Any]
+    site: dict[str, Any]
+    settings: dict[str, Any]
+    today: dt.date
+    output: Path
+    content: Path
+    pages: dict[str, str] = field(default_factory=dict)  # output-relative path -> HTML
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    check: Callable[[Site], Iterator[Finding]]
+
+
+RULES: list[Rule] = []
+
+
+def rule(rule_id: str, title: str) -> Callable[[Callable[[Site], Iterator[Finding]]], Callable]:
+    """Register an inspection rule."""
+
+    def wrap(func: Callable[[Site], Iterator[Finding]]) -> Callable[[Site], Iterator[Finding]]:
+        RULES.append(Rule(rule_id, title, func))
+        return func
+
+    return wrap
+
+
+def _day(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _age(site: Site, doc: Any) -> int:
+    return (site.today - _day(doc.date)).days
+
+
+@rule("homepage-stale", "首页长期未更新")
+def homepage_stale(site: Site) -> Iterator[Finding]:
+    limit = site.settings["INSPECTION_HOME_STALE_DAYS"]
+    listed = [d for c in site.home_columns for d in c.items]
+    if not listed:
+        yield Finding("homepage-stale", "veto", "the home page lists no dated item", url="/")
+        return
+    newest = max(listed, key=lambda d: d.date)
+    if _age(site, newest) > limit:
+        yield Finding("homepage-stale", "veto", f"newest item on the home page is {_age(site, newest)} days old "
+                      f"(limit {limit}): {newest.title}", url="/")
+
+
+def column_limit(site: Site, column: Any) -> int | None:
+    """Days a column may go without an update: its own interval, else the national rule by type."""
+    if column.interval:
+        return column.interval
+    by_type = site.settings["INSPECTION_STALE_DAYS_BY_TYPE"]
+    return by_type.get(column.type)
+
+
+@rule("stale-columns", "栏目不更新")
+def stale_columns(site: Site) -> Iterator[Finding]:
+    stale = []
+    for column in site.columns:
+        limit = column_limit(site, column)
+        if limit is None or not column.items:
+            continue
+        age = _age(site, column.items[0])
+        if age > limit:
+            stale.append(column)
+            yield Finding("stale-columns", "warning", f"column {column.name} ({column.id}) last updated "
+                          f"{age} days ago (limit {limit})", url=f"/{column.url}")
+    veto = site.settings["INSPECTION_STALE_COLUMNS_VETO"]
+    if len(stale) >= veto:
+        yield Finding("stale-columns", "veto", f"{len(stale)} stale columns (veto at {veto})")
+
+
+@rule("empty-columns", "空白栏目")
+def empty_columns(site: Site) -> Iterator[Finding]:
+    empty = [c for c in site.columns if not c.items]
+    for column in empty:
+        yield Finding("empty-columns", "warning", f"column {column.name} ({column.id}) is empty",
+                      url=f"/{column.url}")
+    veto = site.settings["INSPECTION_EMPTY_COLUMNS_VETO"]
+    if len(empty) >= veto:
+        yield Finding("empty-columns", "veto", f"{len(empty)} empty columns (veto at {veto})")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []  # (attribute, value)
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id":
+                self.ids.add(value)
+            elif (name == "href" and tag in ("a", "link")) or (name == "src" and tag in (
+                    "img", "script", "source", "video", "audio", "iframe")):
+                self.links.append((name, value))
+
+
+def _target(site: Site, page: str, link: str) -> tuple[str | None, str]:
+    """Output-relative file a same-site link points to (None if external), and its fragment."""
+    parsed = urlparse(link)
+    portal = urlparse(site.settings.get("PORTAL_URL") or "")
+    if parsed.scheme in ("mailto", "tel", "data", "javascript"):
+        return None, ""
+    if parsed.scheme or parsed.netloc:
+        if parsed.netloc != portal.netloc or not portal.netloc:
+            return None, ""
+    path = unquote(parsed.path)
+    if not path:
+        return page, parsed.fragment
+    base = "/" + page.rsplit("/", 1)[0] + "/" if "/" in page else "/"
+    resolved = path if path.startswith("/") else base + path
+    parts: list[str] = []
+    for part in resolved.split("/"):
+        if part == "..":
+            parts = parts[:-1]
+        elif part not in ("", "."):
+            parts.append(part)
+    rel = "/".join(parts)
+    if resolved.endswith("/") or not rel:
+        rel = (rel + "/index.html").lstrip("/")
+    return rel, parsed.fragment
+
+
+@rule("broken-links", "链接不可用")
+def broken_links(site: Site) -> Iterator[Finding]:
+    ids: dict[str, set[str]] = {}
+    parsed: dict[str, _Links] = {}
+    for rel, html in site.pages.items():
+        parser = _Links()
+        parser.feed(html)
+        parsed[rel] = parser
+        ids[rel] = parser.ids
+    for rel, parser in sorted(parsed.items()):
+        for attr, link in parser.links:
+            target, fragment = _target(site, rel, link)
+            if target is None:
+                continue
+            what = "image or file" if attr == "src" else "link"
+            if not (site.output / target).is_file():
+                yield Finding("broken-links", "block", f"broken {what} {link}", path=rel, url=link)
+            elif fragment and target.endswith(".html") and fragment not in ids.get(target, set()):
+                yield Finding("broken-links", "block", f"missing anchor #{fragment} in {link}", path=rel, url=link)
+
+
+@rule("missing-interpretation", "政策文件缺少解读")
+def missing_interpretation(site: Site) -> Iterator[Finding]:
+    for doc in site.docs:
+        if doc.type == "policy" and not doc.interpretations and not getattr(doc, "interpretation_waived", None):
+            yield Finding("missing-interpretation", "warning", f"policy {doc.doc_no} has no interpretation "
+                          "(add one, or `interpretation_waived: <reason>`)", path=doc.source_path, url=f"/{doc.url}")
+
+
+@rule("late-interpretation", "解读发布滞后")
+def late_interpretation(site: Site) -> Iterator[Finding]:
+    limit = site.settings["INSPECTION_INTERPRETATION_LATE_DAYS"]
+    for doc in site.docs:
+        if doc.type != "interpretation":
+            continue
+        for policy in doc.policies:
+            late = (_day(doc.date) - _day(policy.date)).days
+            if late > limit:
+                yield Finding("late-interpretation", "warning", f"published {late} days after policy "
+                              f"{policy.doc_no} (limit {limit})", path=doc.source_path, url=f"/{doc.url}")
+
+
+@rule("reply-deadlines", "留言办理超时")
+def reply_deadlines(site: Site) -> Iterator[Finding]:
+    normal, complex_ = site.settings["INSPECTION_REPLY_WORKDAYS"], site.settings["INSPECTION_REPLY_WORKDAYS_COMPLEX"]
+    veto_days = site.settings["INSPECTION_UNANSWERED_VETO_DAYS"]
+    for doc in site.docs:
+        if doc.type != "reply":
+            continue
+        limit = complex_ if getattr(doc, "complex", False) else normal
+        replied = getattr(doc, "replied", None)
+        if replied:
+            used = workdays_between(doc.received, replied)
+            if used > limit:
+                yield Finding("reply-deadlines", "warning", f"answered in {used} working days (limit {limit})",
+                              path=doc.source_path, url=f"/{doc.url}")
+            continue
+        waiting = (site.today - doc.received).days
+        if waiting > veto_days:
+            yield Finding("reply-deadlines", "veto", f"unanswered for {waiting} days (veto past {veto_days})",
+                          path=doc.source_path, url=f"/{doc.url}")
+        elif workdays_between(doc.received, site.today) > limit:
+            yield Finding("reply-deadlines", "warning", f"unanswered after "
+                          f"{workdays_between(doc.received, site.today)} working days (limit {limit})",
+                          path=doc.source_path, url=f"/{doc.url}")
+
+
+@rule("consultation-outcome", "意见征集未反馈")
+def consultation_outcome(site: Site) -> Iterator[Finding]:
+    for doc in site.docs:
+        if doc.type == "consultation" and doc.state == "closed" and not getattr(doc, "outcome", None):
+            yield Finding("consultation-outcome", "warning", "closed without an outcome (意见采纳情况)",
+                          path=doc.source_path, url=f"/{doc.url}")
+
+
+@rule("publish-date", "无发布时间")
+def publish_date(site: Site) -> Iterator[Finding]:
+    for doc in site.docs:
+        page = site.pages.get(doc.save_as, "")
+        main = page.split("<main", 1)[-1].split("</main>", 1)[0]
+        html = re.sub(r"<[^>]+>", " ", main)  # what a reader sees, not <meta> or JSON-LD
+        shown = {doc.date.strftime("%Y-%m-%d"), (getattr(doc, "modified", None) or doc.date).strftime("%Y-%m-%d")}
+        if not any(day in html for day in shown):
+            yield Finding("publish-date", "warning", "page shows no publish date", path=doc.save_as,
+                          url=f"/{doc.url}")
+
+
+@rule("footer-identity", "缺少网站标识")
+def footer_identity(site: Site) -> Iterator[Finding]:
+    needles = [site.site.get(key, "") for key in ("host", "site_code", "icp", "police")]
+    needles.append("我为政府网站找错")
+    for rel, html in sorted(site.pages.items()):
+        missing = [n for n in needles if n and n not in html]
+        if missing:
+            yield Finding("footer-identity", "warning", f"footer lacks {', '.join(missing)}", path=rel)
+
+
+def _source_lines(site: Site) -> Iterator[tuple[Any, int, str]]:
+    for doc in site.docs:
+        with open(doc.source_path, encoding="utf-8-sig") as fh:
+            for number, line in enumerate(fh, 1):
+                yield doc, number, line
+
+
+@rule("forbidden-terms", "错敏词")
+def forbidden_terms(site: Site) -> Iterator[Finding]:
+    terms: dict[str, str] = site.settings["INSPECTION_FORBIDDEN_TERMS"]
+    if not terms:
+        return
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+    for doc, number, line in _source_lines(site):
+        for match in pattern.finditer(line):
+            fix = terms[match.group(0)]
+            hint = f"; write '{fix}'" if fix else ""
+            yield Finding("forbidden-terms", "block", f"'{match.group(0)}'{hint}", path=doc.source_path,
+                          line=number, url=f"/{doc.url}")
+
+
+_ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+                 r"\d{3}[\dXx](?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![\d-])1[3-9]\d{9}(?!\d)")
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def valid_id_number(text: str) -> bool:
+    """GB 11643 checksum of an 18-character resident identity number."""
+    total = sum(int(c) * w for c, w in zip(text[:17], _WEIGHTS, strict=True))
+    return "10X98765432"[total % 11] == text[17].upper()
+
+
+@rule("personal-data", "个人信息泄露")
+def personal_data(site: Site) -> Iterator[Finding]:
+    for doc, number, line in _source_lines(site):
+        for match in _ID.finditer(line):
+            if valid_id_number(match.group(0)):
+                masked = match.group(0)[:6] + "********" + match.group(0)[-4:]
+                yield Finding("personal-data", "block", f"resident ID number {masked}", path=doc.source_path,
+                              line=number, url=f"/{doc.url}")
+        for match in _MOBILE.finditer(line):
+            masked = match.group(0)[:3] + "****" + match.group(0)[-4:]
+            yield Finding("personal-data", "block", f"mobile number {masked}", path=doc.source_path,
+                          line=number, url=f"/{doc.url}")
