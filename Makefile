@@ -57,8 +57,10 @@ clean:
 serve: html
 	$(PELICAN) -l "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND)
 
+# Shows drafts, items under review and embargoed items with a banner; never use its output.
 devserver: $(STAMP)
-	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND)
+	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND) \
+		-e GAZETTE_SHOW_DRAFTS=true
 
 # Builds into OUTPUTDIR.next, inspects it, and swaps it in only if nothing must-not-publish was found.
 publish: $(STAMP)

@@ -11,6 +11,7 @@ from pelicanconf import *
 SITEURL = "https://www.binhai.gov.cn"
 RELATIVE_URLS = False
 MINIFY_ENABLED = True
+GAZETTE_SHOW_DRAFTS = False  # never, whatever the command line says (see publish.py)
 # A failed build must not remove the published site; safe swapping arrives with `make publish`
 # building into a temporary folder (see the inspection issue), so never wipe OUTPUTDIR here.
 DELETE_OUTPUT_DIRECTORY = False

@@ -22,7 +22,7 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 def chromium_path() -> str:
     """The system Chromium; in CI its absence fails the test instead of skipping it."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    path = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
     if path:
         return path
     if os.environ.get("CI") == "true":

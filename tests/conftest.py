@@ -91,7 +91,9 @@ def build_site(tmp_path: Path):
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The sample site built once, unchanged, for read-only assertions."""
     base = tmp_path_factory.mktemp("sample")
-    result = build(SAMPLE, base / "output")
+    content = base / "content"  # outside git: no commit dates, so the output is fixed
+    shutil.copytree(SAMPLE, content)
+    result = build(content, base / "output")
     assert result.returncode == 0, result.stderr
     return result
 

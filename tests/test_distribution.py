@@ -89,10 +89,10 @@ def visible_text(html: str) -> str:
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, sample_build):
-    from conftest import SAMPLE, build
+    from conftest import build
 
     base = tmp_path_factory.mktemp("publish")
-    result = build(SAMPLE, base / "output", conf="publishconf")
+    result = build(sample_build.content, base / "output", conf="publishconf")
     assert result.returncode == 0, result.stderr
     return result
 
@@ -218,3 +218,18 @@ def test_search_never_indexes_held_back_items(sample_build):
     text = blobs.decode("utf-8", "replace")
     assert "样例市旧办法" in text
     assert "CANARY" not in text and "草稿" not in text
+
+
+def test_output_fits_a_strict_content_security_policy(sample_build):
+    """No inline scripts (JSON-LD data blocks aside), handlers, javascript: URLs or inline styles."""
+    offences = []
+    for page in sorted(sample_build.output.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        rel = str(page.relative_to(sample_build.output))
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            if "src=" not in tag and 'type="application/ld+json"' not in tag:
+                offences.append((rel, tag))
+        offences += [(rel, m) for m in re.findall(r"\son[a-z]+\s*=|javascript:|\sstyle\s*=|<style\b", html)]
+    assert offences == []
+    headers = (Path(__file__).resolve().parent.parent / "docs/deploy/_headers").read_text(encoding="utf-8")
+    assert "script-src 'self' 'wasm-unsafe-eval';" in headers and "style-src 'self';" in headers

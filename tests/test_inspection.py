@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -209,3 +210,19 @@ def test_publish_swaps_in_a_good_build_and_keeps_the_old_site_on_failure(sample_
     good = _publish(sample_content, output, "2024-05-10")
     assert good.returncode == 0, good.stderr
     assert (output / "gzdt/2024/fresh/index.html").is_file()
+
+
+def test_public_reply_statistics_per_department(sample_content, build_site):
+    reply = "---\ntitle: 问{n}\ndate: 2024-05-15\nquestion: 问题\nreceived: {received}\n{replied}department: bgs\n---\n答\n"
+    add(sample_content, "reply/late.md", reply.format(n=2, received="2024-04-30", replied="replied: 2024-05-14\n"))
+    add(sample_content, "reply/pending.md", reply.format(n=3, received="2024-05-08", replied=""))
+    add(sample_content, "reply/nodept.md", "---\ntitle: 问4\ndate: 2024-05-15\nquestion: 问\nreceived: 2024-05-06\n"
+        "replied: 2024-05-07\n---\n答\n")
+    result = build_site(sample_content)
+    assert result.returncode == 0, result.stderr
+    html = result.html("hdhy/tjsj/index.html")
+    rows = ["|".join(re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", r))
+            for r in re.findall(r'<tr[^>]*><th scope="row">.*?</tr>', html, re.S)]
+    # hf-1: 4 working days; late.md: 8 (May Day holiday, make-up Saturday counted); nodept.md: 1
+    assert rows == ["未指定部门|1|1|0|1.0|1|100%", "样例市人民政府办公室|3|2|1|6.0|8|50%", "全部|4|3|1|4.3|8|67%"]
+    assert 'href="/hdhy/tjsj/">查看各部门留言办理情况统计</a>' in result.html("hdhy/index.html")

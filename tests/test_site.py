@@ -63,6 +63,7 @@ def test_urls_come_from_column_year_and_file_name(sample_build):
         "gzdt/index.html",
         "hdhy/2024/hf-1/index.html",
         "hdhy/index.html",
+        "hdhy/tjsj/index.html",
         "index.html",
         "sjkf/2024/population/index.html",
         "sjkf/index.html",
@@ -255,3 +256,31 @@ def test_emergency_alert_appears_on_every_page_while_set(sample_content, build_s
     assert result.returncode == 0, result.stderr
     for page in ("index.html", "zcwj/index.html", "zcwj/2024/yl-2024-5/index.html", "404.html"):
         assert '<a href="/gzdt/2024/gzdt-1/">台风橙色预警：全市中小学停课一天</a>' in result.html(page), page
+
+
+def test_last_updated_comes_from_git_when_no_updated_field(sample_content, build_site):
+    import os
+    import subprocess
+
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2024-05-20T10:00:00+08:00", "GIT_COMMITTER_DATE": "2024-05-20T10:00:00+08:00",
+           "GIT_AUTHOR_NAME": "editor", "GIT_AUTHOR_EMAIL": "e@example.gov.cn",
+           "GIT_COMMITTER_NAME": "editor", "GIT_COMMITTER_EMAIL": "e@example.gov.cn"}
+    for cmd in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-q", "-m", "content"]):
+        subprocess.run(cmd, cwd=sample_content, env=env, check=True, capture_output=True)
+    result = build_site(sample_content)
+    assert result.returncode == 0, result.stderr
+    # the typed publish date stays; the page admits when the file last changed
+    assert "最后更新：2024-05-20" in result.html("zcwj/2024/yl-2024-5/index.html")
+    assert "<td>2024-03-15</td>" in result.html("zcwj/2024/yl-2024-5/index.html")
+    off = build_site(sample_content, GAZETTE_GIT_DATES_ENABLED=False)
+    assert "最后更新：2024-03-15" in off.html("zcwj/2024/yl-2024-5/index.html")
+
+
+def test_devserver_preview_shows_held_items_with_a_banner(sample_content, build_site):
+    result = build_site(sample_content, GAZETTE_SHOW_DRAFTS=True)
+    assert result.returncode == 0, result.stderr
+    draft = result.html("zcwj/2024/draft-policy/index.html")
+    assert "预览：草稿。本页只在本地预览中出现，正式发布时不会公开。" in draft
+    assert "预览：定时发布（2030-01-01 09:00）" in result.html("zcwj/2024/embargoed/index.html")
+    assert "预览：待审核" in result.html("zcwj/2024/review-policy/index.html")
+    assert "预览" not in result.html("zcwj/2024/yl-2024-5/index.html")

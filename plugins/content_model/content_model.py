@@ -20,6 +20,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerato
 from pelican.log import FatalLogger
 
 from .fields import TZ, FieldError, ParseContext, parse_datetime
+from .git_dates import commit_dates
 from .problems import display_path, problems
 from .reader import HELD, SKIPPED, GazetteReader, now_in_portal_tz
 from .relations import link_interpretations
@@ -33,6 +34,10 @@ DEFAULTS: dict[str, Any] = {
     "GAZETTE_BUILD_TIME": None,
     # Output paths that content may not take (besides column folders).
     "GAZETTE_RESERVED_PATHS": ["theme", "feeds", "search", "static", "zfxxgk", "inspection"],
+    # Preview drafts, items under review and embargoes with a banner (make devserver only).
+    "GAZETTE_SHOW_DRAFTS": False,
+    # Show the last git commit date as 最后更新 where a file gives no `updated`.
+    "GAZETTE_GIT_DATES_ENABLED": True,
     # Video hosts whose <iframe> embeds survive sanitising (https only).
     "GAZETTE_IFRAME_HOSTS": ["v.qq.com", "player.youku.com", "player.bilibili.com"],
 }
@@ -58,6 +63,8 @@ def _configure(pelican: Any) -> None:
         except FieldError as exc:
             problems.error("pelicanconf.py", "GAZETTE_BUILD_TIME", str(exc))
     settings["GAZETTE_SITE_DATA"] = load_site_data(settings["PATH"], problems)
+    settings["GAZETTE_GIT_DATES"] = commit_dates(os.path.abspath(settings["PATH"])) \
+        if settings["GAZETTE_GIT_DATES_ENABLED"] else {}
     if problems.errors:
         problems.report()
 

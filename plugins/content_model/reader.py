@@ -18,7 +18,7 @@ from . import derive, sanitize
 from .fields import TZ, FieldError, ParseContext, parse, parse_slug, parse_type
 from .images import image_size
 from .problems import problems
-from .schema import TYPE_BY_FOLDER, TYPE_LABELS, TYPES, ContentType, Field
+from .schema import STATUS, TYPE_BY_FOLDER, TYPE_LABELS, TYPES, ContentType, Field
 from .site_data import default_columns
 from .yaml_header import YamlError, load_yaml, split_header
 
@@ -230,6 +230,10 @@ class GazetteReader(BaseReader):
         meta["lang"] = values["lang"] or self.settings["DEFAULT_LANG"]
         if values["updated"]:
             meta["modified"] = values["updated"]
+        else:
+            committed = self.settings.get("GAZETTE_GIT_DATES", {}).get(os.path.abspath(source_path))
+            if committed is not None and committed > values["date"]:
+                meta["modified"] = committed.astimezone(TZ)
         if values["summary"]:
             meta["summary"] = html.escape(values["summary"])
         else:
@@ -243,9 +247,17 @@ class GazetteReader(BaseReader):
         held = meta["status"] != "published" or (
             "publish_at" in meta and meta["publish_at"] > self.build_time
         )
-        if held:
-            HELD[source_path] = dict(meta)
-            meta["status"] = "skip"
+        if not held:
+            return
+        if self.settings.get("GAZETTE_SHOW_DRAFTS"):
+            # make devserver only: build it, with a banner saying it will not be published.
+            why = STATUS[meta["status"]] if meta["status"] != "published" else "定时发布"
+            when = f"（{meta['publish_at']:%Y-%m-%d %H:%M}）" if "publish_at" in meta else ""
+            meta["held"] = f"{why}{when}"
+            meta["status"] = "published"
+            return
+        HELD[source_path] = dict(meta)
+        meta["status"] = "skip"
 
 
 # Held-back items of the current build, so references to them get a precise message.

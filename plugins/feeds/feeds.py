@@ -47,7 +47,8 @@ class Feed:
 
 
 def _newest(docs: list[Any]) -> list[Any]:
-    return sorted(docs, key=lambda d: (_updated(d), d.source_path), reverse=True)
+    """Newest publication first (update dates may all be one commit's)."""
+    return sorted(docs, key=lambda d: (d.date, d.source_path), reverse=True)
 
 
 def _updated(doc: Any) -> Any:
@@ -97,7 +98,7 @@ def render(feed: Feed, settings: dict[str, Any], context: dict[str, Any]) -> tup
     fg.language("zh-CN")
     fg.author({"name": site.get("host", site["name"])})
     fg.generator("Gazette")
-    newest = _updated(feed.docs[0])
+    newest = max(_updated(d) for d in feed.docs)
     fg.updated(newest)
     fg.lastBuildDate(newest)
     for doc in reversed(feed.docs):  # feedgen prepends: add oldest first

@@ -128,7 +128,15 @@ def _rel(path: str, root: str) -> str:
     return path
 
 
+def get_generators(pelican: Any) -> type:
+    from .reply_stats import ReplyStatsGenerator
+
+    return ReplyStatsGenerator
+
+
 def register() -> None:
+    # get_generators: the public reply statistics page is written with the other pages.
+    signals.get_generators.connect(get_generators)
     # initialized: fill INSPECTION_* defaults and fix "today" once.
     signals.initialized.connect(configure)
     # all_generators_finalized: documents, columns and relations are final.

@@ -34,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     previous = output.with_name(output.name + ".previous")
     report_dir = output.with_name(output.name + "-inspection")
     shutil.rmtree(staging, ignore_errors=True)
-    extra = ["INSPECTION_ENABLED=true"] + ([f'INSPECTION_TODAY="{args.today}"'] if args.today else [])
+    extra = ["INSPECTION_ENABLED=true", "GAZETTE_SHOW_DRAFTS=false"]
+    if args.today:
+        extra.append(f'INSPECTION_TODAY="{args.today}"')
     build = subprocess.run([sys.executable, "-m", "pelican", args.content, "-o", str(staging), "-s", args.settings,
                             *args.pelican_args, "-e", *extra], check=False)
     if build.returncode != 0:
