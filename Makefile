@@ -35,6 +35,7 @@ help:
 	@echo '   make lint                  ruff on the Python code; docs/content.md up to date'
 	@echo '   make docs                  regenerate docs/content.md from the schema tables'
 	@echo '   make a11y                  Lighthouse + axe-core on key pages (needs node, chromium)'
+	@echo '   make bench                 time Gazette against stock Pelican (1,000 and 10,000 documents)'
 	@echo '   make golden                rewrite the golden test pages after an intended change'
 	@echo ''
 	@echo 'Build another content tree: make html INPUTDIR=/path/content OUTPUTDIR=/path/out'
@@ -86,10 +87,15 @@ a11y: html
 	@test -d tests/a11y/node_modules || (cd tests/a11y && npm ci --no-audit --no-fund --loglevel=error)
 	node tests/a11y/run.mjs "$(OUTPUTDIR)" $(A11Y_PAGES)
 
+# Gazette (all plugins, publish settings) vs stock Pelican on the same synthetic corpus.
+BENCH_SIZES ?= 1000 10000
+bench: $(STAMP)
+	$(VENV)/bin/python bench/bench.py --sizes $(BENCH_SIZES)
+
 golden: $(STAMP)
 	$(VENV)/bin/python -m pytest -q tests/test_golden.py --update-goldens
 
 docs: $(STAMP)
 	$(VENV)/bin/python -m plugins.content_model.docs > docs/content.md
 
-.PHONY: help venv html clean serve devserver publish check test lint docs golden a11y
+.PHONY: help venv html clean serve devserver publish check test lint docs golden a11y bench

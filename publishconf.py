@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-sys.path.append(os.curdir)
+# pelican-quickstart appends os.curdir; use this file's folder so any working directory works.
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 from pelicanconf import *
 
 SITEURL = "https://www.binhai.gov.cn"

@@ -226,3 +226,11 @@ def test_public_reply_statistics_per_department(sample_content, build_site):
     # hf-1: 4 working days; late.md: 8 (May Day holiday, make-up Saturday counted); nodept.md: 1
     assert rows == ["未指定部门|1|1|0|1.0|1|100%", "样例市人民政府办公室|3|2|1|6.0|8|50%", "全部|4|3|1|4.3|8|67%"]
     assert 'href="/hdhy/tjsj/">查看各部门留言办理情况统计</a>' in result.html("hdhy/index.html")
+
+
+def test_publish_blocks_broken_links_in_minified_pages(sample_content, tmp_path):
+    add(sample_content, "news/links.md", "---\ntitle: 链接\ndate: 2024-05-08\n---\n[坏链接](/zcwj/2099/none/)\n")
+    result = _publish(sample_content, tmp_path / "output", "2024-05-10")
+    assert result.returncode == 1
+    assert "BLOCK broken-links: gzdt/2024/links/index.html: broken link /zcwj/2099/none/" in result.stderr
+    assert not (tmp_path / "output").exists()

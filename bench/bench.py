@@ -1,0 +1,173 @@
+"""make bench: build the same synthetic corpus with Gazette and with stock Pelican, and compare.
+
+    python bench/bench.py [--sizes 1000 10000] [--keep DIR]
+
+Gazette builds with publishconf.py and every plugin on (inspection included); stock
+Pelican builds the same documents with its default settings and theme. Prints wall time,
+peak memory (RSS of the build process), documents per second and the ratio, then a
+one-file edit rebuild and a no-change rebuild of the largest Gazette site.
+Nothing here runs in `make test`: timings belong in a benchmark, not in assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MIX = [("policy", 40), ("interpretation", 15), ("news", 20), ("notice", 10), ("reply", 5),
+       ("consultation", 5), ("dataset", 5)]
+WORDS = ("政府 信息 公开 政策 文件 解读 工作 推进 落实 加强 完善 建设 服务 管理 群众 企业 发展 改革 规范 "
+         "监督 保障 机制 制度 网站 平台 数据 安全 民生 教育 医疗 养老 住房 交通 环境 营商 审批 办理 "
+         "事项 标准 流程 部门 单位 区县 街道 社区 责任 考核 评估 统筹 协调 创新 数字 智慧 治理").split()
+
+
+def sentence(rng: random.Random) -> str:
+    return "".join(rng.choice(WORDS) for _ in range(rng.randint(8, 16))) + "。"
+
+
+def body(rng: random.Random) -> str:
+    """About 3-4 KB of Chinese Markdown with headings, a list and a table."""
+    parts = []
+    for section in ("一", "二", "三", "四"):
+        parts.append(f"## {section}、{''.join(rng.choice(WORDS) for _ in range(4))}\n")
+        parts.append("".join(sentence(rng) for _ in range(rng.randint(4, 6))) + "\n")
+    parts.append("\n".join(f"{i}. {sentence(rng)}" for i in range(1, 5)) + "\n")
+    parts.append("| 项目 | 责任单位 | 完成时限 |\n|---|---|---|\n" + "\n".join(
+        f"| {rng.choice(WORDS)}{rng.choice(WORDS)} | {rng.choice(WORDS)}部门 | 2026年{rng.randint(1, 12)}月 |"
+        for _ in range(4)) + "\n")
+    return "\n".join(parts)
+
+
+@dataclass
+class Doc:
+    type: str
+    slug: str
+    year: int
+    date: str
+    title: str
+    body: str
+    doc_no: str = ""
+
+
+def plan(n: int, seed: int = 20261122) -> list[Doc]:
+    rng = random.Random(seed)
+    kinds = [t for t, weight in MIX for _ in range(weight)]
+    docs = []
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        year = 2019 + i % 8
+        date = f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d} {8 + i % 10:02d}:{i % 60:02d}"
+        title = "关于" + "".join(rng.choice(WORDS) for _ in range(5)) + "的通知"
+        docs.append(Doc(kind, f"d{i:05d}", year, date, title, body(rng),
+                        f"滨政发〔{year}〕{i}号" if kind == "policy" else ""))
+    return docs
+
+
+def write_gazette(docs: list[Doc], root: Path) -> None:
+    (root / "_data").mkdir(parents=True)
+    shutil.copy(ROOT / "content" / "_data" / "site.yaml", root / "_data" / "site.yaml")
+    policies = [d for d in docs if d.type == "policy"]
+    for i, doc in enumerate(docs):
+        header = [f"title: {doc.title}", f"date: {doc.date}"]
+        if doc.type == "policy":
+            header += [f"doc_no: {doc.doc_no}", "issuer: 滨海市人民政府", f"written_date: {doc.date[:10]}",
+                       "topic: 综合政务\\政务公开", "department: szfb"]
+        elif doc.type == "interpretation":
+            header += [f"interprets: {policies[i % len(policies)].doc_no}", "form: text"]
+        elif doc.type == "reply":
+            header += ["question: 请问相关政策如何办理？", f"received: {doc.date[:10]}", f"replied: {doc.date[:10]}"]
+        elif doc.type == "consultation":
+            header += [f"opens: {doc.date}", f"closes: {doc.year}-12-31 17:00", "outcome: 已采纳部分意见。"]
+        elif doc.type == "dataset":
+            header += [f"files: [{{file: {doc.slug}.csv, format: CSV}}]"]
+        folder = root / doc.type / str(doc.year)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{doc.slug}.md").write_text("---\n" + "\n".join(header) + "\n---\n" + doc.body, encoding="utf-8")
+        if doc.type == "dataset":
+            (folder / f"{doc.slug}.csv").write_text("区,数值\n东区,1\n", encoding="utf-8")
+
+
+def write_stock(docs: list[Doc], root: Path) -> None:
+    for doc in docs:
+        folder = root / doc.type / str(doc.year)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{doc.slug}.md").write_text(
+            f"Title: {doc.title}\nDate: {doc.date}\nCategory: {doc.type}\nSlug: {doc.slug}\n\n{doc.body}",
+            encoding="utf-8")
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Run a command; return (wall seconds, peak RSS in MB of it and its children)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        sys.stderr.write(proc.stderr.read().decode(errors="replace")[-3000:])
+        raise SystemExit(f"bench: {' '.join(cmd[:4])} … failed")
+    children = __import__("resource").getrusage(__import__("resource").RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(usage.ru_maxrss, 0) / 1024 if usage.ru_maxrss else children / 1024
+
+
+def gazette_cmd(content: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "pelican", str(content), "-o", str(out), "-s", str(ROOT / "publishconf.py"),
+            "-e", "INSPECTION_ENABLED=true", f'PATH="{content}"', 'GAZETTE_BUILD_TIME="2026-11-22 12:00"']
+
+
+def stock_cmd(content: Path, out: Path, work: Path) -> list[str]:
+    conf = work / "stockconf.py"
+    conf.write_text('SITENAME = "Stock"\nTIMEZONE = "Asia/Shanghai"\nDEFAULT_LANG = "zh"\nPLUGINS = []\n',
+                    encoding="utf-8")
+    return [sys.executable, "-m", "pelican", str(content), "-o", str(out), "-s", str(conf)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 10000])
+    parser.add_argument("--keep", type=Path, help="keep the corpora and outputs here")
+    args = parser.parse_args(argv)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="gazette-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in args.sizes:
+        docs = plan(n)
+        gz, st = work / f"gazette-{n}", work / f"stock-{n}"
+        shutil.rmtree(gz, ignore_errors=True)
+        shutil.rmtree(st, ignore_errors=True)
+        write_gazette(docs, gz / "content")
+        write_stock(docs, st / "content")
+        stock = timed(stock_cmd(st / "content", st / "output", st), work)
+        gazette = timed(gazette_cmd(gz / "content", gz / "output"), work)
+        rows.append((n, stock, gazette))
+    print(f"\n{'documents':>9} | {'stock s':>8} {'MB':>6} {'docs/s':>7} | {'gazette s':>9} {'MB':>6} {'docs/s':>7} | "
+          f"{'ratio':>5}")
+    for n, (s_wall, s_mem), (g_wall, g_mem) in rows:
+        print(f"{n:>9} | {s_wall:>8.1f} {s_mem:>6.0f} {n / s_wall:>7.0f} | {g_wall:>9.1f} {g_mem:>6.0f} "
+              f"{n / g_wall:>7.0f} | {g_wall / s_wall:>5.2f}")
+    if len(rows) > 1:
+        (n1, _, (g1, _)), (n2, _, (g2, _)) = rows[0], rows[-1]
+        print(f"scaling: {n2 / n1:.0f}x documents took {g2 / g1:.1f}x the time (linear would be {n2 / n1:.0f}x)")
+    n = args.sizes[-1]
+    gz = work / f"gazette-{n}"
+    edited = next((gz / "content" / "news").rglob("*.md"))
+    edited.write_text(edited.read_text(encoding="utf-8").replace("## 一、", "## 一、（修订）", 1), encoding="utf-8")
+    one, _ = timed(gazette_cmd(gz / "content", gz / "output"), work)
+    none, _ = timed(gazette_cmd(gz / "content", gz / "output"), work)
+    print(f"rebuild of {n} documents after editing one: {one:.1f} s (target 2 s); with no change: {none:.1f} s "
+          "(target 1 s + verification)")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
