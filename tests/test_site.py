@@ -284,3 +284,12 @@ def test_devserver_preview_shows_held_items_with_a_banner(sample_content, build_
     assert "预览：定时发布（2030-01-01 09:00）" in result.html("zcwj/2024/embargoed/index.html")
     assert "预览：待审核" in result.html("zcwj/2024/review-policy/index.html")
     assert "预览" not in result.html("zcwj/2024/yl-2024-5/index.html")
+
+
+def test_type_field_overrides_the_folder(sample_content, build_site):
+    (sample_content / "news" / "zj-2.md").write_text(
+        "---\ntype: consultation\ntitle: 征求意见\ndate: 2024-05-01\nopens: 2024-05-01\ncloses: 2024-06-30\n---\n正文\n",
+        encoding="utf-8")
+    result = build_site(sample_content)
+    assert result.returncode == 0, result.stderr
+    assert '<span class="gz-badge gz-badge--open">征集中</span>' in result.html("yjzj/2024/zj-2/index.html")
