@@ -293,3 +293,16 @@ def test_type_field_overrides_the_folder(sample_content, build_site):
     result = build_site(sample_content)
     assert result.returncode == 0, result.stderr
     assert '<span class="gz-badge gz-badge--open">征集中</span>' in result.html("yjzj/2024/zj-2/index.html")
+
+
+def test_files_nobody_links_are_not_published(sample_content, build_site):
+    (sample_content / "news" / "forgotten.pdf").write_bytes(b"%PDF-1.4 forgotten")
+    (sample_content / "images").mkdir()
+    (sample_content / "images" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    result = build_site(sample_content, fatal=None)
+    assert result.returncode == 0, result.stderr
+    assert ("content/news/forgotten.pdf: (file): not linked from any published document, so not published "
+            "(site-wide files belong in content/files/) (warning)") in result.problems
+    assert not list(result.output.rglob("forgotten.pdf"))
+    assert (result.output / "images" / "logo.svg").is_file()
+    assert not list(result.output.rglob("draft-policy-fj.csv")) and not list(result.output.rglob("draft-chart.svg"))

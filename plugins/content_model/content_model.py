@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "GAZETTE_RESERVED_PATHS": ["theme", "feeds", "search", "static", "zfxxgk", "inspection"],
     # Preview drafts, items under review and embargoes with a banner (make devserver only).
     "GAZETTE_SHOW_DRAFTS": False,
+    # Folders under content/ whose files are published even if no document links them.
+    "GAZETTE_PUBLIC_STATIC_DIRS": ["files", "images"],
     # Show the last git commit date as 最后更新 where a file gives no `updated`.
     "GAZETTE_GIT_DATES_ENABLED": True,
     # Video hosts whose <iframe> embeds survive sanitising (https only).
@@ -158,6 +160,38 @@ def _attach_files(docs: list[Any], generators: list[Any]) -> None:
             doc.metadata[attr] = placed
 
 
+def _publish_only_linked_files(docs: list[Any], generators: list[Any], settings: dict[str, Any]) -> None:
+    """Copy a static file only if a published document links or lists it, or it sits in a public folder.
+
+    Files beside a draft (its attachments, images) would otherwise be published by Pelican's
+    static generator at their source path, and so would forgotten files nobody links to.
+    """
+    static = next((g for g in generators if isinstance(g, StaticGenerator)), None)
+    if static is None:
+        return
+    root = static.path
+
+    def rel(path: str) -> str:
+        return os.path.relpath(path, root).replace(os.sep, "/")
+
+    wanted = {p.replace(os.sep, "/") for p in static.context["static_links"]}
+    wanted |= {rel(ref.source_path) for doc in docs for attr in ("attachments", "files")
+               for ref in (getattr(doc, attr, None) or [])}
+    held = {rel(ref.source_path) for meta in HELD.values() for attr in ("attachments", "files")
+            for ref in (meta.get(attr) or [])}
+    held |= {rel(path) for meta in HELD.values() for path in meta.get("linked_files", [])}
+    public = tuple(d.strip("/") + "/" for d in settings["GAZETTE_PUBLIC_STATIC_DIRS"])
+    kept = []
+    for item in static.staticfiles:
+        path = item.get_relative_source_path().replace(os.sep, "/")
+        if path in wanted or path.startswith(public):
+            kept.append(item)
+        elif path not in held:
+            problems.warning(item.source_path, "(file)", "not linked from any published document, so not "
+                             f"published (site-wide files belong in content/{public[0] if public else 'files/'})")
+    static.staticfiles[:] = kept
+
+
 def check_site(generators: list[Any]) -> None:
     """Cross-document checks and links; stop the build when anything is wrong."""
     context = generators[0].context
@@ -175,6 +209,7 @@ def check_site(generators: list[Any]) -> None:
     link_interpretations(docs, problems)
     _guard_static_sources(generators)
     _attach_files(docs, generators)
+    _publish_only_linked_files(docs, generators, settings)
     problems.report(warnings_are_errors=FatalLogger.fatal_lvl <= logging.WARNING)
     context["SITE_DATA"] = site
     context["GAZETTE_NOW"] = settings["GAZETTE_NOW"]

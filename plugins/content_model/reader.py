@@ -40,6 +40,7 @@ class _ProseTreeprocessor(Treeprocessor):
             if not value or value.startswith(("/", "#", "{", "mailto:", "tel:")) or "://" in value:
                 continue
             el.set(attr, "{attach}" + value)
+            self.md.gazette_links.append(os.path.normpath(os.path.join(os.path.dirname(source), value)))
             if el.tag == "img":
                 size = image_size(os.path.join(os.path.dirname(source), value))
                 if size and not el.get("width"):
@@ -120,10 +121,13 @@ class GazetteReader(BaseReader):
             return "", skip
         self._md.reset()
         self._md.gazette_source = source_path
+        self._md.gazette_links = []
         hosts = self.settings["GAZETTE_IFRAME_HOSTS"]
         for line, what in sanitize.findings(body, body_line, hosts):
             problems.warning(source_path, "body", f"line {line}: {what}; raw HTML is sanitised")
         content = sanitize.clean(self._md.convert(body), hosts)
+        if source_path in HELD:  # remember its files, so they stay unpublished with it
+            HELD[source_path]["linked_files"] = list(self._md.gazette_links)
         return content, metadata
 
     def content_type(self, source_path: str, raw: dict[str, Any]) -> ContentType | None:
