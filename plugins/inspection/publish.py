@@ -43,10 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(staging, ignore_errors=True)
         sys.stderr.write(f"publish: the build failed; {output} was not touched.\n")
         return 1
-    report = staging / "inspection" / "report.json"
-    gate = subprocess.run([sys.executable, str(HERE / "gate.py"), str(report), "--fail-on", "block"], check=False)
     shutil.rmtree(report_dir, ignore_errors=True)
     shutil.copytree(staging / "inspection", report_dir)
+    gate = subprocess.run([sys.executable, str(HERE / "gate.py"), str(report_dir / "report.json"),
+                           "--fail-on", "block"], check=False)
     if gate.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         sys.stderr.write(f"publish: content that must not go public was found; {output} was not touched. "
