@@ -214,6 +214,8 @@ def check_site(generators: list[Any]) -> None:
     context["SITE_DATA"] = site
     context["GAZETTE_NOW"] = settings["GAZETTE_NOW"]
     context["documents"] = [d for d in docs if d.in_default_lang]
+    # Every published document in every language, by source path: the one list other plugins use.
+    context["published_documents"] = docs
 
 
 def register() -> None:

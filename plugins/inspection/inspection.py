@@ -88,10 +88,9 @@ def inspect(pelican: Any) -> None:
     context = _state["context"]
     if "GAZETTE_NOW" in settings and settings["INSPECTION_TODAY"] is None:
         settings["INSPECTION_TODAY_DATE"] = settings["GAZETTE_NOW"].date()
-    docs = [d for d in context.get("articles", []) + context.get("pages", [])]
-    docs += [t for d in list(docs) for t in getattr(d, "translations", [])]
+    docs = context.get("published_documents", [])
     output = Path(pelican.output_path)
-    site = Site(docs=sorted(docs, key=lambda d: d.source_path), columns=context.get("columns", []),
+    site = Site(docs=docs, columns=context.get("columns", []),
                 home_columns=context.get("home_columns", []), site=settings["GAZETTE_SITE_DATA"]["site"],
                 settings=settings, today=settings["INSPECTION_TODAY_DATE"], output=output,
                 content=Path(settings["PATH"]), pages=_pages(output, settings["INSPECTION_PATH"]))

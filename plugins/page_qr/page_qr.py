@@ -111,10 +111,8 @@ def attach(generators: list[Any]) -> None:
     settings = generators[0].settings
     if not settings["PAGE_QR_ENABLED"] or _cache is None:
         return
-    for gen in generators:
-        for doc in (getattr(gen, "articles", []) + getattr(gen, "translations", [])
-                    + getattr(gen, "pages", [])):
-            doc.qr_svg = Markup(_cache.get(public_url(settings, doc.url)))
+    for doc in generators[0].context["published_documents"]:
+        doc.qr_svg = Markup(_cache.get(public_url(settings, doc.url)))
 
 
 def register() -> None:

@@ -124,7 +124,7 @@ def attach(generators: list[Any]) -> None:
         return
     site = settings["GAZETTE_SITE_DATA"]["site"]
     columns = context.get("columns_by_id", {})
-    for doc in _documents(generators):
+    for doc in context["published_documents"]:
         summary = doc.metadata.get("summary")
         doc.description = describe(summary or doc.content, settings["SEO_DESCRIPTION_WIDTH"])
         doc.json_ld = [dump(item) for item in
@@ -134,14 +134,6 @@ def attach(generators: list[Any]) -> None:
         "url": public_url(settings, ""), "identifier": site.get("site_code", ""),
         "parentOrganization": {"@type": "GovernmentOrganization", "name": site.get("host", "")},
     })
-
-
-def _documents(generators: list[Any]) -> list[Any]:
-    docs: list[Any] = []
-    for gen in generators:
-        docs += getattr(gen, "articles", []) + getattr(gen, "translations", [])
-        docs += getattr(gen, "pages", []) + getattr(gen, "hidden_pages", [])
-    return docs
 
 
 class SeoGenerator(Generator):
@@ -170,8 +162,7 @@ class SeoGenerator(Generator):
     def urls(self) -> list[tuple[str, str]]:
         """(absolute URL, lastmod) for every published page, sorted by URL."""
         ctx = self.context
-        docs = ctx.get("articles", []) + ctx.get("pages", [])
-        docs += [t for d in docs for t in getattr(d, "translations", [])]
+        docs = ctx.get("published_documents", [])
         entries = {public_url(self.settings, d.url): _day(getattr(d, "modified", None) or d.date)
                    for d in docs}
         newest = _day(ctx.get("site_updated"))

@@ -130,10 +130,8 @@ def configure(pelican: Any) -> None:
 def attach(generators: list[Any]) -> None:
     """Give every document its `share_links`."""
     settings = generators[0].settings
-    for gen in generators:
-        for doc in (getattr(gen, "articles", []) + getattr(gen, "translations", [])
-                    + getattr(gen, "pages", [])):
-            doc.share_links = links_for(settings, public_url(settings, doc.url), doc.title, doc.lang)
+    for doc in generators[0].context["published_documents"]:
+        doc.share_links = links_for(settings, public_url(settings, doc.url), doc.title, doc.lang)
 
 
 def register() -> None:

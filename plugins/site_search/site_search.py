@@ -92,8 +92,7 @@ class SearchPageGenerator(Generator):
             return
         writer.write_file("search/index.html", self.get_template("search"), self.context,
                           relative_urls=self.settings["RELATIVE_URLS"], page_name="search")
-        docs = self.context.get("articles", []) + self.context.get("pages", [])
-        docs += [t for d in list(docs) for t in getattr(d, "translations", [])]
+        docs = self.context.get("published_documents", [])
         records = [record_for(d) for d in sorted(docs, key=lambda d: d.url)]
         bundle = os.path.join(self.output_path, self.settings["SITE_SEARCH_BUNDLE"])
         write_index(records, bundle)
