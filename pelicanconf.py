@@ -17,7 +17,8 @@ DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
 PLUGIN_PATHS = ["plugins"]
 # Each capability is one plugin package; remove one from the list to switch it off.
-PLUGINS = ["content_model", "listings", "page_qr", "share", "seo", "feeds", "site_search", "minify",
+# fast_build renders and writes pages; keep it before inspection, which reads them.
+PLUGINS = ["content_model", "listings", "fast_build", "page_qr", "share", "seo", "feeds", "site_search", "minify",
            "inspection"]
 # The inspection report (make check) is for the office, not for search engines.
 SEO_ROBOTS_DISALLOW = ["/inspection/"]

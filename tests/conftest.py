@@ -40,6 +40,7 @@ class Build:
 
 def write_settings(tmp: Path, content: Path, conf: str = "pelicanconf", **overrides: object) -> Path:
     """Settings for a test build: the project's own settings with absolute paths and a fixed clock."""
+    tmp.mkdir(parents=True, exist_ok=True)
     settings = tmp / "testconf.py"
     lines = [
         "import sys",

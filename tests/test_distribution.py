@@ -98,7 +98,7 @@ def published(tmp_path_factory, sample_build):
 
 
 def test_minified_pages_are_smaller_and_read_the_same(published, sample_build):
-    assert re.search(r"minify: \d+ files, [\d,]+ -> [\d,]+ bytes \(saved [\d,]+", published.stdout)
+    assert re.search(r"minify: \d+ theme files, [\d,]+ -> [\d,]+ bytes \(saved [\d,]+", published.stdout)
     for page in ("index.html", "zcwj/2024/yl-2024-5/index.html", "hdhy/2024/hf-1/index.html"):
         small, plain = published.html(page), sample_build.html(page)
         assert len(small.encode()) < len(plain.encode())

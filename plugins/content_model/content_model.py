@@ -22,7 +22,7 @@ from pelican.log import FatalLogger
 from .fields import TZ, FieldError, ParseContext, parse_datetime
 from .git_dates import commit_dates
 from .problems import display_path, problems
-from .reader import HELD, SKIPPED, GazetteReader, now_in_portal_tz
+from .reader import HELD, SKIPPED, WARM, GazetteReader, now_in_portal_tz
 from .relations import link_interpretations
 from .schema import Field
 from .site_data import load_site_data
@@ -42,6 +42,10 @@ DEFAULTS: dict[str, Any] = {
     "GAZETTE_GIT_DATES_ENABLED": True,
     # Video hosts whose <iframe> embeds survive sanitising (https only).
     "GAZETTE_IFRAME_HOSTS": ["v.qq.com", "player.youku.com", "player.bilibili.com"],
+    # Keep parsed files (and rendered pages, see fast_build) in CACHE_PATH between builds.
+    "GAZETTE_CACHE": True,
+    # Worker processes for parsing and rendering; 1 does everything in the build process.
+    "GAZETTE_WORKERS": os.cpu_count() or 1,
 }
 
 
@@ -53,6 +57,10 @@ def _configure(pelican: Any) -> None:
     problems.items.clear()
     HELD.clear()
     SKIPPED.clear()
+    WARM.clear()
+    workers = settings["GAZETTE_WORKERS"]
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        problems.error("pelicanconf.py", "GAZETTE_WORKERS", f"{workers!r} is not a whole number ≥ 1")
     build_time = settings["GAZETTE_BUILD_TIME"]
     if build_time is None:
         settings["GAZETTE_NOW"] = now_in_portal_tz()

@@ -14,9 +14,10 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from pelican.readers import BaseReader
 
-from . import derive, sanitize
+from . import derive, parse_cache, sanitize
 from .fields import TZ, FieldError, ParseContext, parse, parse_slug, parse_type
 from .images import image_size
+from .parse_cache import Parsed, ParseCache
 from .problems import problems
 from .schema import STATUS, TYPE_BY_FOLDER, TYPE_LABELS, TYPES, ContentType, Field
 from .site_data import default_columns
@@ -88,37 +89,59 @@ class GazetteReader(BaseReader):
         self.build_time: dt.datetime = settings["GAZETTE_NOW"]
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        try:
-            content, metadata = self._read(source_path)
-        except Exception as exc:
-            # Pelican would log and drop the file yet finish the build; stop it instead.
-            logger.exception("content_model: failed on %s", source_path)
-            problems.error(source_path, "(file)", f"could not be read: {exc!r}")
-            content, metadata = "", {"status": "skip"}
+        if not WARM.done:
+            self.warm_up()
+        parsed = WARM.parsed.pop(source_path, None) or self.parse(source_path)
+        problems.items.extend(parsed.problems)
+        content, metadata = self.finish(source_path, parsed)
         if metadata.get("status") == "skip":
             SKIPPED.add(source_path)
         return content, metadata
 
-    def _read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        skip = {"status": "skip"}
+    def warm_up(self) -> None:
+        """Parse every source file up front: from the cache, else in worker processes."""
+        settings = self.settings
+        folder = os.path.join(settings["CACHE_PATH"], "gazette-parse") if settings["GAZETTE_CACHE"] else None
+        cache = ParseCache(folder, parse_cache.salt(settings))
+        paths = list(parse_cache.sources(settings["PATH"], self.file_extensions, settings["IGNORE_FILES"]))
+        WARM.parsed = parse_cache.parse_all(paths, self.parse, cache, settings["GAZETTE_WORKERS"])
+        cache.prune()
+        WARM.done = True
+
+    def parse(self, source_path: str) -> Parsed:
+        """Read and check one file, keeping the problems it has with the result."""
+        start = len(problems.items)
+        try:
+            parsed = self._parse(source_path)
+        except Exception as exc:
+            # Pelican would log and drop the file yet finish the build; stop it instead.
+            logger.exception("content_model: failed on %s", source_path)
+            problems.error(source_path, "(file)", f"could not be read: {exc!r}")
+            parsed = Parsed()
+        parsed.problems = problems.items[start:]
+        del problems.items[start:]
+        return parsed
+
+    def _parse(self, source_path: str) -> Parsed:
         try:
             with open(source_path, encoding="utf-8-sig") as fh:
                 header, body, body_line = split_header(fh.read())
             raw = load_yaml(header)
         except YamlError as exc:
             problems.error(source_path, "header", str(exc))
-            return "", skip
+            return Parsed()
         except UnicodeDecodeError:
             problems.error(source_path, "(file)", "is not UTF-8 text; save it as UTF-8")
-            return "", skip
+            return Parsed()
         if raw is None:
             raw = {}
         if not isinstance(raw, dict):
             problems.error(source_path, "header", "must be a mapping of field: value lines")
-            return "", skip
-        metadata = self.validate(source_path, raw)
-        if metadata is None:
-            return "", skip
+            return Parsed()
+        checked = self.validate(source_path, raw)
+        if checked is None:
+            return Parsed()
+        ctype, values = checked
         self._md.reset()
         self._md.gazette_source = source_path
         self._md.gazette_links = []
@@ -126,9 +149,28 @@ class GazetteReader(BaseReader):
         for line, what in sanitize.findings(body, body_line, hosts):
             problems.warning(source_path, "body", f"line {line}: {what}; raw HTML is sanitised")
         content = sanitize.clean(self._md.convert(body), hosts)
+        links = list(self._md.gazette_links)
+        listed = [ref.source_path for attr in ("attachments", "files") for ref in values.get(attr) or []]
+        return Parsed(ctype.name, values, content, links=links,
+                      deps={path: parse_cache.stamp(path) for path in [*links, *listed]})
+
+    def finish(self, source_path: str, parsed: Parsed) -> tuple[str, dict[str, Any]]:
+        """Add what depends on this build (git dates, derived states, embargoes) to a parse."""
+        skip = {"status": "skip"}
+        if parsed.values is None or parsed.type_name is None:
+            return "", skip
+        ctype = TYPES[parsed.type_name]
+        meta = self.to_metadata(source_path, ctype, parsed.values)
+        ok = True
+        for name, message in derive.apply(ctype.name, meta, self.build_time):
+            problems.error(source_path, name, message)
+            ok = False
+        if not ok:
+            return "", skip
+        self.hold_back(source_path, meta)
         if source_path in HELD:  # remember its files, so they stay unpublished with it
-            HELD[source_path]["linked_files"] = list(self._md.gazette_links)
-        return content, metadata
+            HELD[source_path]["linked_files"] = list(parsed.links)
+        return parsed.content, meta
 
     def content_type(self, source_path: str, raw: dict[str, Any]) -> ContentType | None:
         """Resolve `type:` (or the folder's default) and check it may live in that folder."""
@@ -155,8 +197,8 @@ class GazetteReader(BaseReader):
             return None
         return TYPES[name]
 
-    def validate(self, source_path: str, raw: dict[str, Any]) -> dict[str, Any] | None:
-        """Check the header against the type's schema; return Pelican metadata or None."""
+    def validate(self, source_path: str, raw: dict[str, Any]) -> tuple[ContentType, dict[str, Any]] | None:
+        """Check the header against the type's schema; return its type and field values, or None."""
         ctype = self.content_type(source_path, raw)
         if ctype is None:
             return None
@@ -216,14 +258,7 @@ class GazetteReader(BaseReader):
             values["column"] = column
         if not ok:
             return None
-        meta = self.to_metadata(source_path, ctype, values)
-        for name, message in derive.apply(ctype.name, meta, self.build_time):
-            problems.error(source_path, name, message)
-            ok = False
-        if not ok:
-            return None
-        self.hold_back(source_path, meta)
-        return meta
+        return ctype, values
 
     def to_metadata(self, source_path: str, ctype: ContentType, values: dict[str, Any]) -> dict[str, Any]:
         """Shape validated values into the metadata Pelican's Content objects expect."""
@@ -268,6 +303,20 @@ class GazetteReader(BaseReader):
 HELD: dict[str, dict[str, Any]] = {}
 # Every source file this build did not turn into a page (held back or invalid).
 SKIPPED: set[str] = set()
+
+
+class _Warm:
+    """This build's parse of every source file, made on the first read (see warm_up)."""
+
+    def __init__(self) -> None:
+        self.done = False
+        self.parsed: dict[str, Parsed] = {}
+
+    def clear(self) -> None:
+        self.__init__()
+
+
+WARM = _Warm()
 
 
 def now_in_portal_tz() -> dt.datetime:

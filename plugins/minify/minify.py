@@ -2,7 +2,9 @@
 
 Off by default; publishconf.py switches it on. Pages stay valid HTML: closing tags,
 <html>/<head> and attribute quotes are kept, so any parser reads them the same way.
-Reports the bytes saved at the end of the build.
+Pages are minified in memory by fast_build's writer (a page filter), before it compares
+them with the file on disk; the theme's files once they are copied. Reports the bytes
+saved on the theme files (fast_build reports the pages).
 """
 
 from __future__ import annotations
@@ -41,32 +43,40 @@ class Stats:
 _stats = Stats()
 
 
+class MinifySettingsError(ValueError):
+    """Minifying pages needs the fast_build writer."""
+
+
 def configure(pelican: Any) -> None:
+    settings = pelican.settings
     for key, value in DEFAULTS.items():
-        pelican.settings.setdefault(key, value)
+        settings.setdefault(key, value)
     _stats.__init__()
-    _stats.enabled = bool(pelican.settings["MINIFY_ENABLED"])
+    _stats.enabled = bool(settings["MINIFY_ENABLED"])
+    if not _stats.enabled:
+        return
+    if "fast_build" not in [str(p) for p in settings.get("PLUGINS", [])]:
+        raise MinifySettingsError("minify: MINIFY_ENABLED needs the fast_build plugin in PLUGINS (it "
+                                  "minifies pages as they are written)")
+    settings.setdefault("FAST_BUILD_PAGE_FILTERS", []).append(minify_page)
 
 
-def minify_file(path: str, _wrap: str | None = None) -> None:
-    """Minify one file in place; _wrap is 'style' or 'script' for bare CSS or JS."""
+def minify_page(path: str, text: str) -> str:
+    """fast_build page filter: minify one rendered HTML page."""
+    return minify_html.minify(text, **_OPTIONS) if path.endswith(".html") else text
+
+
+def minify_file(path: str, _wrap: str) -> None:
+    """Minify one theme file in place; _wrap is 'style' or 'script' for bare CSS or JS."""
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
-    if _wrap:
-        out = minify_html.minify(f"<{_wrap}>{text}</{_wrap}>", **_OPTIONS)
-        out = out.removeprefix(f"<{_wrap}>").removesuffix(f"</{_wrap}>")
-    else:
-        out = minify_html.minify(text, **_OPTIONS)
+    out = minify_html.minify(f"<{_wrap}>{text}</{_wrap}>", **_OPTIONS)
+    out = out.removeprefix(f"<{_wrap}>").removesuffix(f"</{_wrap}>")
     _stats.files += 1
     _stats.before += len(text.encode("utf-8"))
     _stats.after += len(out.encode("utf-8"))
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(out)
-
-
-def on_written(path: str, context: Any = None) -> None:
-    if _stats.enabled and path.endswith(".html"):
-        minify_file(path)
 
 
 def finish(pelican: Any) -> None:
@@ -81,14 +91,12 @@ def finish(pelican: Any) -> None:
                 minify_file(os.path.join(root, name), "script")
     saved = _stats.before - _stats.after
     # Pelican's own console, where it prints its "Done: Processed …" summary.
-    console.print(f"minify: {_stats.files} files, {_stats.before:,} -> {_stats.after:,} bytes "
+    console.print(f"minify: {_stats.files} theme files, {_stats.before:,} -> {_stats.after:,} bytes "
                   f"(saved {saved:,}, {100 * saved / _stats.before if _stats.before else 0:.1f}%)")
 
 
 def register() -> None:
-    # initialized: read MINIFY_ENABLED and reset the counters.
+    # initialized: read MINIFY_ENABLED, reset the counters, hand fast_build the page filter.
     signals.initialized.connect(configure)
-    # content_written: minify each page right after Pelican writes it, while it is in the cache.
-    signals.content_written.connect(on_written)
     # finalized: theme files are copied; minify them and report the savings.
     signals.finalized.connect(finish)

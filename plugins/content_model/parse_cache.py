@@ -1,0 +1,173 @@
+"""Parse source files once: in parallel on a cold build, from a disk cache on rebuilds.
+
+Reading (YAML, validation, Markdown, sanitising) is most of a build's time. What it
+gives depends only on the file's bytes, its path, the files it embeds or lists, the
+settings and site.yaml, and this package's code; all of that goes into the cache key,
+so a cached result is the result a fresh parse would give. Anything that depends on
+the build time (embargoes, consultation states, git dates) is computed after the
+cache, in reader.py. Results with errors are never cached: a fixed typo elsewhere
+(a missing attachment added, say) must be seen at once.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import pickle
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from typing import Any
+
+from .problems import Problem
+
+logger = logging.getLogger(__name__)
+
+# Bump when the Parsed layout changes, so old cache files are never misread.
+FORMAT = 1
+# Below this many files to parse, forking workers costs more than it saves.
+PARALLEL_MIN_FILES = 64
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+Stamp = tuple[int, int] | None  # (size, mtime_ns), or None for a missing file
+
+
+@dataclass
+class Parsed:
+    """One source file read and checked, before anything that depends on the build time."""
+
+    type_name: str | None = None
+    values: dict[str, Any] | None = None  # validated fields; None: the file is invalid
+    content: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # files the body links or embeds
+    deps: dict[str, Stamp] = field(default_factory=dict)  # other files the result depends on
+
+    @property
+    def cacheable(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def stamp(path: str) -> Stamp:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def salt(settings: dict[str, Any]) -> str:
+    """Everything besides the file itself that a parse depends on."""
+    digest = hashlib.sha1(f"{FORMAT}".encode())
+    for name in sorted(os.listdir(_HERE)):
+        if name.endswith(".py"):
+            with open(os.path.join(_HERE, name), "rb") as fh:
+                digest.update(name.encode() + fh.read())
+    site = settings.get("GAZETTE_SITE_DATA", {})
+    relevant = {
+        key: settings.get(key) for key in ("MARKDOWN", "GAZETTE_IFRAME_HOSTS", "PATH", "PAGE_PATHS",
+                                           "DEFAULT_LANG")
+    }
+    relevant["site"] = {k: site.get(k) for k in ("columns", "departments")}
+    relevant["versions"] = [version(p) for p in ("markdown", "nh3", "pyyaml", "pelican")]
+    digest.update(json.dumps(relevant, sort_keys=True, default=repr).encode())
+    return digest.hexdigest()
+
+
+class ParseCache:
+    """Parsed results on disk, one pickle per key, in CACHE_PATH/gazette-parse/."""
+
+    def __init__(self, folder: str | None, salt: str) -> None:
+        self.folder = folder
+        self.salt = salt
+        self.used: set[str] = set()
+
+    def key(self, path: str, data: bytes) -> str:
+        return hashlib.sha1(self.salt.encode() + path.encode() + b"\0" + data).hexdigest()
+
+    def _file(self, key: str) -> str:
+        return os.path.join(self.folder or "", key[:2], key + ".pickle")
+
+    def load(self, key: str) -> Parsed | None:
+        self.used.add(key)
+        if not self.folder:
+            return None
+        try:
+            with open(self._file(key), "rb") as fh:
+                parsed = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        if not isinstance(parsed, Parsed) or any(stamp(p) != s for p, s in parsed.deps.items()):
+            return None
+        return parsed
+
+    def store(self, key: str, parsed: Parsed) -> None:
+        if not self.folder or not parsed.cacheable:
+            return
+        path = self._file(key)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + ".tmp", "wb") as fh:
+            pickle.dump(parsed, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(path + ".tmp", path)
+
+    def prune(self) -> None:
+        """Forget results no file of this build asked for (edited or deleted files)."""
+        if not self.folder or not os.path.isdir(self.folder):
+            return
+        for sub in os.listdir(self.folder):
+            for name in os.listdir(os.path.join(self.folder, sub)):
+                if name.removesuffix(".pickle") not in self.used:
+                    os.remove(os.path.join(self.folder, sub, name))
+
+
+def sources(root: str, extensions: tuple[str, ...], ignore: list[str]) -> Iterator[str]:
+    """Every file under root Pelican may read with our reader (IGNORE_FILES honoured)."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not any(fnmatch.fnmatch(d, pat) for pat in ignore))
+        for name in sorted(files):
+            if name.rsplit(".", 1)[-1] in extensions and not any(fnmatch.fnmatch(name, p) for p in ignore):
+                yield os.path.abspath(os.path.join(folder, name))
+
+
+_worker_parse: Callable[[str], Parsed] | None = None
+
+
+def _parse_chunk(paths: list[str]) -> list[Parsed]:
+    assert _worker_parse is not None
+    return [_worker_parse(p) for p in paths]
+
+
+def parse_all(paths: list[str], parse: Callable[[str], Parsed], cache: ParseCache,
+              workers: int) -> dict[str, Parsed]:
+    """Parse every path, from the cache where possible, the rest in `workers` processes."""
+    global _worker_parse  # noqa: PLW0603 - handed to forked workers, which inherit it
+    results: dict[str, Parsed] = {}
+    todo: list[tuple[str, str]] = []
+    for path in paths:
+        with open(path, "rb") as fh:
+            key = cache.key(path, fh.read())
+        hit = cache.load(key)
+        if hit is None:
+            todo.append((path, key))
+        else:
+            results[path] = hit
+    if len(todo) >= PARALLEL_MIN_FILES and workers > 1:
+        _worker_parse = parse
+        # Interleaved chunks: neighbouring files are often alike in size.
+        chunks = [[p for p, _ in todo[i::workers * 4]] for i in range(workers * 4)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parsed = [item for chunk in pool.map(_parse_chunk, chunks) for item in chunk]
+        ordered = [p for chunk in chunks for p in chunk]
+        fresh = dict(zip(ordered, parsed, strict=True))
+        _worker_parse = None
+    else:
+        fresh = {p: parse(p) for p, _ in todo}
+    for path, key in todo:
+        cache.store(key, fresh[path])
+        results[path] = fresh[path]
+    logger.info("content_model: %d files parsed, %d from the cache", len(todo), len(paths) - len(todo))
+    return results

@@ -1,0 +1,426 @@
+"""Render pages in worker processes, and only the pages whose inputs changed.
+
+Pelican renders and writes every page of every build, one after another. FastWriter
+(Pelican's writer, installed through the get_writer signal) queues each page instead
+and, when every generator is done, renders the queue in GAZETTE_WORKERS forked
+processes with Pelican's own write_file (so pagination and context stay Pelican's).
+
+A page is skipped when its key equals the last build's and the file on disk is the
+one that build wrote. The key digests everything the template can see: this
+plugin's and the theme's files, the global context (settings, columns, lists…, with
+every document in it by its listing fields), and what the page adds to it — for a
+document page, the document itself with its body, description and JSON-LD. So
+editing a document's body re-renders its own page only; editing a title or date
+re-renders everything, because lists show them.
+
+Rendered pages pass through the FAST_BUILD_PAGE_FILTERS (minify adds itself) and are
+written only if their bytes differ from the file on disk, atomically (temp file and
+rename), so an unchanged page keeps its mtime and a half-written page never exists.
+Pages the last build wrote that this build did not (a document turned into a draft,
+say) are deleted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gc
+import hashlib
+import logging
+import multiprocessing
+import os
+import pickle
+from typing import Any
+
+from markupsafe import Markup
+from pelican import signals
+from pelican.contents import Content
+from pelican.writers import Writer
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    # Callables (path, html) -> html applied to every rendered page before writing.
+    "FAST_BUILD_PAGE_FILTERS": [],
+}
+# Below this many queued pages, forking workers costs more than it saves.
+PARALLEL_MIN_JOBS = 32
+# Bump when the key recipe changes, so old manifests never match.
+FORMAT = 1
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# Context entries that change every build but no template shows: "now" reaches pages
+# only through documents' fields (consultation states, embargoes), which are keyed;
+# staticfiles comes in set order (links resolve through static_content, which is keyed).
+_VOLATILE = {"GAZETTE_NOW", "INSPECTION_TODAY_DATE", "GAZETTE_GIT_DATES", "generated_content",
+             "localsiteurl", "staticfiles"}
+# What only a document's own page shows; lists show none of it.
+_OWN_PAGE_ONLY = {"_content", "description", "json_ld", "share_links", "_summary"}
+# Content attributes that are plumbing, not page data.
+_PLUMBING = {"settings", "_context"}
+
+Stamp = tuple[int, int]
+
+
+class FastBuildSettingsError(ValueError):
+    """The fast_build plugin is set up in a way that would give wrong output."""
+
+
+class _Unchanged(str):
+    """What a skipped page 'renders' to: a marker telling the file to write nothing."""
+
+
+UNCHANGED = _Unchanged()
+
+
+def _stamp(path: str) -> Stamp | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def files_digest(*roots: str) -> str:
+    """Digest of every file under the given folders (code, templates, theme assets)."""
+    digest = hashlib.sha1()
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                digest.update(os.path.relpath(path, root).encode())
+                with open(path, "rb") as fh:
+                    digest.update(fh.read())
+    return digest.hexdigest()
+
+
+class Fingerprint:
+    """Stable digests of template inputs; shared objects are digested once, by identity."""
+
+    def __init__(self) -> None:
+        self.memo: dict[int, str] = {}
+        self.keep: list[Any] = []  # keeps memoised objects alive so ids stay unique
+        self.documents: dict[int, str] = {}
+
+    def of(self, value: Any) -> str:
+        ident = id(value)
+        if ident in self.memo:
+            return self.memo[ident]
+        digest = hashlib.sha1()
+        self._feed(digest, value, depth=0)
+        result = digest.hexdigest()
+        if isinstance(value, (dict, list, tuple, set, frozenset)) or hasattr(value, "__dict__"):
+            self.memo[ident] = result
+            self.keep.append(value)
+        return result
+
+    def document(self, doc: Content, own_page: bool) -> str:
+        """A document by what lists show of it, or (own_page) by everything its page shows."""
+        if not own_page and id(doc) in self.documents:
+            return self.documents[id(doc)]
+        digest = hashlib.sha1(b"own" if own_page else b"listed")
+        digest.update(f"{doc.url}\0{doc.save_as}\0".encode())  # properties, not in vars()
+        for name, value in sorted(vars(doc).items()):
+            if name in _PLUMBING or (name in _OWN_PAGE_ONLY and not own_page):
+                continue
+            digest.update(name.encode())
+            self._feed(digest, value, depth=1, refs=True)
+        if own_page:
+            return digest.hexdigest()
+        self.documents[id(doc)] = digest.hexdigest()
+        self.keep.append(doc)
+        return self.documents[id(doc)]
+
+    def _feed(self, digest: Any, value: Any, depth: int, refs: bool = False) -> None:
+        """Add value to digest; refs: name other documents only (their fields are keyed globally)."""
+        if isinstance(value, (str, Markup)):
+            digest.update(b"s" + str(value).encode("utf-8", "surrogatepass") + b"\0")
+        elif value is None or isinstance(value, (bool, int, float)):
+            digest.update(repr(value).encode() + b"\0")
+        elif isinstance(value, dt.tzinfo):
+            digest.update(f"tz:{value}".encode())
+        elif isinstance(value, (dt.date, dt.time)):
+            digest.update(value.isoformat().encode() + repr(getattr(value, "tzinfo", None)).encode())
+        elif isinstance(value, Content) and refs:
+            digest.update(f"ref:{value.source_path}:{value.url}".encode())
+        elif isinstance(value, Content):
+            digest.update(b"doc" + self.document(value, own_page=False).encode())
+        elif depth > 0 and id(value) in self.memo:
+            digest.update(self.memo[id(value)].encode())
+        elif isinstance(value, dict):
+            digest.update(b"{")
+            for key in sorted(value, key=repr):
+                digest.update(repr(key).encode())
+                self._feed(digest, value[key], depth + 1, refs)
+            digest.update(b"}")
+        elif isinstance(value, (list, tuple)):
+            digest.update(b"[")
+            for item in value:
+                self._feed(digest, item, depth + 1, refs)
+            digest.update(b"]")
+        elif isinstance(value, (set, frozenset)):
+            digest.update(b"<" + "".join(sorted(self.of(v) for v in value)).encode() + b">")
+        elif callable(value) and hasattr(value, "__qualname__"):
+            # Functions and classes: their code is in the code digest.
+            digest.update(f"{getattr(value, '__module__', '')}.{value.__qualname__}".encode())
+        elif dataclasses.is_dataclass(value):
+            digest.update(type(value).__qualname__.encode())
+            for fld in dataclasses.fields(value):
+                self._feed(digest, getattr(value, fld.name), depth + 1, refs)
+        elif hasattr(value, "__dict__") and depth < 6:
+            digest.update(type(value).__qualname__.encode())
+            self._feed(digest, {k: v for k, v in vars(value).items() if k not in _PLUMBING}, depth + 1, refs)
+        else:
+            # Unknown and not digestible: never equal to last build, so always rendered.
+            logger.debug("fast_build: cannot digest %s; pages showing it are always rendered", type(value))
+            digest.update(f"{type(value).__qualname__}@{id(value)}:{os.getpid()}:{os.urandom(8).hex()}".encode())
+
+
+@dataclasses.dataclass
+class Job:
+    """One write_file call, queued."""
+
+    name: str
+    template: Any
+    context: dict[str, Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
+@dataclasses.dataclass
+class Result:
+    """What happened to one output file."""
+
+    rel: str
+    key: str
+    stamp: Stamp | None
+    action: str  # skipped | same | written
+    rendered_bytes: int = 0
+    written_bytes: int = 0
+
+
+class _KeyedTemplate:
+    """Wraps a template: computes the page's key and renders only if it changed."""
+
+    def __init__(self, template: Any, writer: FastWriter) -> None:
+        self.template = template
+        self.writer = writer
+        self.name = template.name
+
+    def render(self, localcontext: dict[str, Any]) -> str:
+        key = self.writer.page_key(self.name, localcontext)
+        rel = localcontext["output_file"]
+        self.writer.pending = (rel, key)
+        old = self.writer.manifest.get(rel)
+        if old is not None and old[0] == key and _stamp(os.path.join(self.writer.output_path, rel)) == old[1]:
+            return UNCHANGED
+        return self.template.render(localcontext)
+
+
+class _PageFile:
+    """Stands in for the file Pelican writes a page to; writes only changed bytes, atomically."""
+
+    def __init__(self, writer: FastWriter, path: str) -> None:
+        self.writer = writer
+        self.path = path
+        self.text = ""
+
+    def write(self, text: str) -> None:
+        self.text = text
+
+    def __enter__(self) -> _PageFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not exc[0]:
+            self.writer.commit(self.path, self.text)
+
+
+class FastWriter(Writer):
+    """Pelican's writer with a queue, worker processes, page keys and changed-only writes."""
+
+    def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(output_path, settings=settings)
+        os.makedirs(output_path, exist_ok=True)  # other generators write files straight into it
+        self.jobs: list[Job] = []
+        self.results: list[Result] = []
+        self.pending: tuple[str, str] = ("", "")
+        self.manifest_path = _manifest_path(self.settings, output_path)
+        self.manifest: dict[str, tuple[str, Stamp]] = _load(self.manifest_path)
+        self.fingerprint = Fingerprint()
+        self.base_key = ""
+        self.reference: dict[str, Any] = {}
+        _state["writer"] = self
+
+    def write_file(self, name: Any, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        # Pelican hands over its shared context; copy it as its own write_file would now.
+        if name:
+            self.jobs.append(Job(name, template, context.copy(), args, kwargs))
+
+    def page_key(self, template_name: str, localcontext: dict[str, Any]) -> str:
+        """The digest of everything this page's template can see."""
+        digest = hashlib.sha1(f"{self.base_key}\0{template_name}\0".encode())
+        for name in sorted(localcontext):
+            value = localcontext[name]
+            if name in _VOLATILE or self.reference.get(name, _MISSING) is value:
+                continue  # the same object as in the global context: already in base_key
+            digest.update(name.encode() + b"=")
+            if name in ("article", "page") and isinstance(value, Content):
+                digest.update(self.fingerprint.document(value, own_page=True).encode())
+            else:
+                digest.update(self.fingerprint.of(value).encode())
+        return digest.hexdigest()
+
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        return _PageFile(self, filename)
+
+    def commit(self, path: str, text: str) -> None:
+        """Filter and write one rendered page, unless nothing changed."""
+        rel, key = self.pending
+        if isinstance(text, _Unchanged):
+            self.results.append(Result(rel, key, _stamp(path), "skipped"))
+            return
+        rendered = len(text)
+        for page_filter in self.settings["FAST_BUILD_PAGE_FILTERS"]:
+            text = page_filter(path, text)
+        data = text.encode("utf-8")
+        try:
+            with open(path, "rb") as fh:
+                same = fh.read() == data
+        except OSError:
+            same = False
+        if not same:
+            tmp = f"{path}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        self.results.append(Result(rel, key, _stamp(path), "same" if same else "written", rendered, len(data)))
+
+    def render_job(self, job: Job) -> None:
+        Writer.write_file(self, job.name, _KeyedTemplate(job.template, self), job.context, *job.args, **job.kwargs)
+
+    def flush(self) -> list[Result]:
+        """Render every queued page; return what happened to each output file."""
+        jobs, self.jobs = self.jobs, []
+        if not jobs:
+            return []
+        self.reference = jobs[0].context
+        self.fingerprint.of(self.settings)  # paginators carry it: digest it once
+        self.base_key = hashlib.sha1("\0".join([
+            str(FORMAT), _CODE_DIGEST, files_digest(self.settings["THEME"]),
+            self.fingerprint.of({k: v for k, v in self.reference.items() if k not in _VOLATILE}),
+        ]).encode()).hexdigest()
+        workers = min(self.settings.get("GAZETTE_WORKERS", 1), len(jobs))
+        if workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS:
+            _state.update(writer=self, jobs=jobs)  # what the forked workers inherit
+            gc.freeze()  # keep the workers' garbage collector off the shared pages (copy-on-write)
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    chunks = [list(range(i, len(jobs), workers * 8)) for i in range(workers * 8)]
+                    results = [r for part in pool.map(_render_indices, chunks) for r in part]
+            finally:
+                gc.unfreeze()
+                del _state["jobs"]
+        else:
+            for job in jobs:
+                self.render_job(job)
+            results, self.results = self.results, []
+        self._finish(results)
+        return results
+
+    def _finish(self, results: list[Result]) -> None:
+        seen: dict[str, int] = {}
+        for result in results:
+            seen[result.rel] = seen.get(result.rel, 0) + 1
+        for rel, count in sorted(seen.items()):
+            if count > 1:
+                logger.error("fast_build: %s was written %d times by different pages", rel, count)
+        new = {r.rel: (r.key, r.stamp) for r in results if r.stamp is not None}
+        for rel, (_key, old_stamp) in sorted(self.manifest.items()):
+            path = os.path.join(self.output_path, rel)
+            if rel not in new and _stamp(path) == old_stamp:
+                os.remove(path)  # a page of the last build that this build does not have
+                logger.info("fast_build: removed %s", rel)
+        self.manifest = new
+        _save(self.manifest_path, new)
+        counts = {a: sum(r.action == a for r in results) for a in ("skipped", "same", "written")}
+        before = sum(r.rendered_bytes for r in results)
+        after = sum(r.written_bytes for r in results)
+        logger.info("fast_build: %d pages: %d unchanged (not rendered), %d rendered the same, %d written; "
+                    "filters %s -> %s bytes", len(results), counts["skipped"], counts["same"], counts["written"],
+                    f"{before:,}", f"{after:,}")
+
+
+_MISSING = object()
+_CODE_DIGEST = ""
+_state: dict[str, Any] = {}
+
+
+def _render_indices(indices: list[int]) -> list[Result]:
+    """In a worker: render some of the queued jobs (inherited through fork)."""
+    writer: FastWriter = _state["writer"]
+    writer.results = []
+    for index in indices:
+        writer.render_job(_state["jobs"][index])
+    return writer.results
+
+
+def _manifest_path(settings: dict[str, Any], output_path: str) -> str | None:
+    if not settings.get("GAZETTE_CACHE", True):
+        return None
+    name = hashlib.sha1(os.path.abspath(output_path).encode()).hexdigest()[:16]
+    return os.path.join(settings.get("CACHE_PATH", "cache"), "gazette-pages", name + ".pickle")
+
+
+def _load(path: str | None) -> dict[str, tuple[str, Stamp]]:
+    if not path:
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save(path: str | None, manifest: dict[str, tuple[str, Stamp]]) -> None:
+    if not path:
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".tmp", "wb") as fh:
+        pickle.dump(manifest, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(path + ".tmp", path)
+
+
+def configure(pelican: Any) -> None:
+    """Fill defaults, check plugin order, and digest our own code once."""
+    global _CODE_DIGEST  # noqa: PLW0603 - one digest per build process
+    for key, value in DEFAULTS.items():
+        pelican.settings.setdefault(key, value)
+    plugins = [str(p) for p in pelican.settings.get("PLUGINS", [])]
+    for reader in ("inspection",):
+        if reader in plugins and plugins.index(reader) < plugins.index("fast_build"):
+            raise FastBuildSettingsError(f"fast_build: list it before {reader} in PLUGINS, which reads "
+                                         "the written pages when the build is finalized")
+    _CODE_DIGEST = files_digest(os.path.dirname(_HERE))  # every plugin: filters and helpers render too
+    _state.pop("writer", None)
+
+
+def get_writer(pelican: Any) -> type[Writer]:
+    return FastWriter
+
+
+def flush(pelican: Any) -> None:
+    writer = _state.pop("writer", None)
+    if writer is not None:
+        writer.flush()
+
+
+def register() -> None:
+    # initialized: settings are final; check the plugin order before anything is read.
+    signals.initialized.connect(configure)
+    # get_writer: queue pages instead of rendering them one by one.
+    signals.get_writer.connect(get_writer)
+    # finalized: every generator has queued its pages; Pelican calls receivers in plugin
+    # order, so pages are on disk before later plugins (inspection) read them.
+    signals.finalized.connect(flush)

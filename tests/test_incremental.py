@@ -1,0 +1,93 @@
+"""Rebuilds reuse parsed files and unchanged pages, and give exactly what a clean build gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import build
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def mtimes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*.html")}
+
+
+def assert_same_as_clean(content: Path, incremental: Path, tmp_path: Path, name: str) -> None:
+    """Build the same content from nothing (its own cache) and compare every byte."""
+    clean = build(content, tmp_path / f"clean-{name}" / "output", conf="publishconf")
+    assert clean.returncode == 0, clean.stderr
+    got, want = tree(incremental), tree(clean.output)
+    assert sorted(got) == sorted(want)
+    assert [rel for rel in want if got[rel] != want[rel]] == []
+
+
+@pytest.fixture
+def rebuild(sample_content, tmp_path):
+    """Build the sample site in place, again and again, with one cache (as make html does)."""
+
+    def run():
+        result = build(sample_content, tmp_path / "inc" / "output", conf="publishconf")
+        assert result.returncode == 0, result.stderr
+        return result
+
+    return run
+
+
+def test_no_change_rebuild_writes_nothing(rebuild):
+    first = rebuild()
+    before, files = mtimes(first.output), tree(first.output)
+    second = rebuild()
+    assert tree(second.output) == files
+    assert mtimes(second.output) == before  # no page was rewritten
+
+
+def test_editing_a_body_rewrites_that_page_only_and_equals_a_clean_build(rebuild, sample_content, tmp_path):
+    first = rebuild()
+    before = mtimes(first.output)
+    news = sample_content / "news" / "gzdt-1.md"
+    news.write_text(news.read_text(encoding="utf-8") + "\n补充说明：本文已更新。\n", encoding="utf-8")
+    second = rebuild()
+    changed = {rel for rel, ns in mtimes(second.output).items() if before.get(rel) != ns}
+    assert changed == {"gzdt/2024/gzdt-1/index.html"}
+    assert "补充说明" in second.html("gzdt/2024/gzdt-1/index.html")
+    assert_same_as_clean(sample_content, second.output, tmp_path, "body")
+
+
+def test_editing_a_title_updates_every_list_and_equals_a_clean_build(rebuild, sample_content, tmp_path):
+    rebuild()
+    news = sample_content / "news" / "gzdt-1.md"
+    text = news.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    news.write_text(text.replace(title, "title: 改过的标题", 1), encoding="utf-8")
+    second = rebuild()
+    assert "改过的标题" in second.html("index.html")
+    assert_same_as_clean(sample_content, second.output, tmp_path, "title")
+
+
+def test_a_document_turned_draft_disappears_and_a_new_one_appears(rebuild, sample_content, tmp_path):
+    first = rebuild()
+    assert (first.output / "gzdt/2024/gzdt-1/index.html").is_file()
+    news = sample_content / "news" / "gzdt-1.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("---\n", "---\nstatus: draft\n", 1), encoding="utf-8")
+    (sample_content / "news" / "gzdt-new.md").write_text(
+        "---\ntitle: 新增的动态\ndate: 2024-05-30 09:00\n---\n新增正文。\n", encoding="utf-8")
+    second = rebuild()
+    assert not (second.output / "gzdt/2024/gzdt-1/index.html").exists()
+    assert "新增的动态" in second.html("gzdt/index.html")
+    assert_same_as_clean(sample_content, second.output, tmp_path, "draft")
+
+
+def test_cached_parse_still_reports_warnings(sample_content, tmp_path):
+    """A file read from the cache must fail a --fatal warnings build just as a fresh read does."""
+    (sample_content / "news" / "odd.md").write_text(
+        "---\ntitle: 未知字段\ndate: 2024-05-30 09:00\nnonsense: 1\n---\n正文。\n", encoding="utf-8")
+    out = tmp_path / "warn" / "output"
+    first = build(content=sample_content, output=out, fatal=None)
+    again = build(content=sample_content, output=out)
+    line = "news/odd.md: nonsense: unknown field for type news"
+    assert first.returncode == 0 and line in first.stderr
+    assert again.returncode != 0 and line in again.stderr
