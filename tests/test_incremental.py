@@ -43,6 +43,8 @@ def test_no_change_rebuild_writes_nothing(rebuild):
     second = rebuild()
     assert tree(second.output) == files
     assert mtimes(second.output) == before  # no page was rewritten
+    pages = len(before)
+    assert f"fast_build: {pages} pages: {pages} unchanged (not rendered)" in second.stdout
 
 
 def test_editing_a_body_rewrites_that_page_only_and_equals_a_clean_build(rebuild, sample_content, tmp_path):
@@ -53,6 +55,7 @@ def test_editing_a_body_rewrites_that_page_only_and_equals_a_clean_build(rebuild
     second = rebuild()
     changed = {rel for rel, ns in mtimes(second.output).items() if before.get(rel) != ns}
     assert changed == {"gzdt/2024/gzdt-1/index.html"}
+    assert f"{len(before) - 1} unchanged (not rendered), 0 rendered the same, 1 written" in second.stdout
     assert "补充说明" in second.html("gzdt/2024/gzdt-1/index.html")
     assert_same_as_clean(sample_content, second.output, tmp_path, "body")
 

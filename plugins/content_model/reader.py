@@ -17,7 +17,7 @@ from pelican.readers import BaseReader
 from . import derive, parse_cache, sanitize
 from .fields import TZ, FieldError, ParseContext, parse, parse_slug, parse_type
 from .images import image_size
-from .parse_cache import Parsed, ParseCache
+from .parse_cache import ParseCache, Parsed
 from .problems import problems
 from .schema import STATUS, TYPE_BY_FOLDER, TYPE_LABELS, TYPES, ContentType, Field
 from .site_data import default_columns

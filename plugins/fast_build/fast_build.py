@@ -23,18 +23,20 @@ say) are deleted.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import gc
 import hashlib
+import io
 import logging
 import multiprocessing
 import os
 import pickle
+import sys
+import types
 from typing import Any
 
-from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Content
+from pelican.log import console
 from pelican.writers import Writer
 
 logger = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 # only through documents' fields (consultation states, embargoes), which are keyed;
 # staticfiles comes in set order (links resolve through static_content, which is keyed).
 _VOLATILE = {"GAZETTE_NOW", "INSPECTION_TODAY_DATE", "GAZETTE_GIT_DATES", "generated_content",
-             "localsiteurl", "staticfiles"}
+             "localsiteurl", "staticfiles", "static_links"}
 # What only a document's own page shows; lists show none of it.
 _OWN_PAGE_ONLY = {"_content", "description", "json_ld", "share_links", "_summary"}
 # Content attributes that are plumbing, not page data.
@@ -94,22 +96,54 @@ def files_digest(*roots: str) -> str:
     return digest.hexdigest()
 
 
-class Fingerprint:
-    """Stable digests of template inputs; shared objects are digested once, by identity."""
+class _KeyPickler(pickle.Pickler):
+    """Pickles template inputs for digesting; documents, settings and code by reference."""
 
-    def __init__(self) -> None:
+    def __init__(self, file: io.BytesIO, fingerprint: Fingerprint, refs: bool) -> None:
+        super().__init__(file, protocol=5)
+        # No memo: whether two equal values are one object differs between a fresh parse
+        # and a cached one, and must not change the bytes.
+        self.fast = True
+        self.fingerprint = fingerprint
+        self.refs = refs
+
+    def persistent_id(self, obj: Any) -> str | None:
+        if isinstance(obj, Content):
+            if self.refs:  # another document inside a document: its fields are keyed globally
+                return f"ref:{obj.source_path}:{obj.url}"
+            return "doc:" + self.fingerprint.document(obj, own_page=False)
+        if obj is self.fingerprint.settings:
+            return "settings"
+        if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+            return f"code:{getattr(obj, '__module__', '')}.{obj.__qualname__}"  # in the code digest
+        if isinstance(obj, (set, frozenset)):  # iteration order varies with the hash seed
+            return "set:" + ",".join(sorted(self.fingerprint.of(item) for item in obj))
+        return None
+
+
+class Fingerprint:
+    """Stable digests of what templates see; shared objects are digested once, by identity."""
+
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        self.settings = settings
         self.memo: dict[int, str] = {}
-        self.keep: list[Any] = []  # keeps memoised objects alive so ids stay unique
+        self.keep: list[Any] = []  # keeps memoised objects alive so their ids stay unique
         self.documents: dict[int, str] = {}
 
-    def of(self, value: Any) -> str:
+    def of(self, value: Any, refs: bool = False) -> str:
         ident = id(value)
         if ident in self.memo:
             return self.memo[ident]
-        digest = hashlib.sha1()
-        self._feed(digest, value, depth=0)
-        result = digest.hexdigest()
-        if isinstance(value, (dict, list, tuple, set, frozenset)) or hasattr(value, "__dict__"):
+        buffer = io.BytesIO()
+        try:
+            _KeyPickler(buffer, self, refs).dump(value)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
+            # Not digestible: never equal to the last build's key, so always rendered.
+            logger.debug("fast_build: cannot digest %s (%s); pages showing it are always rendered",
+                         type(value), exc)
+            return os.urandom(20).hex()
+        result = hashlib.sha1(buffer.getvalue()).hexdigest()
+        if not isinstance(value, (str, bytes, int, float, bool, type(None))):
             self.memo[ident] = result
             self.keep.append(value)
         return result
@@ -118,62 +152,14 @@ class Fingerprint:
         """A document by what lists show of it, or (own_page) by everything its page shows."""
         if not own_page and id(doc) in self.documents:
             return self.documents[id(doc)]
-        digest = hashlib.sha1(b"own" if own_page else b"listed")
-        digest.update(f"{doc.url}\0{doc.save_as}\0".encode())  # properties, not in vars()
-        for name, value in sorted(vars(doc).items()):
-            if name in _PLUMBING or (name in _OWN_PAGE_ONLY and not own_page):
-                continue
-            digest.update(name.encode())
-            self._feed(digest, value, depth=1, refs=True)
-        if own_page:
-            return digest.hexdigest()
-        self.documents[id(doc)] = digest.hexdigest()
-        self.keep.append(doc)
-        return self.documents[id(doc)]
-
-    def _feed(self, digest: Any, value: Any, depth: int, refs: bool = False) -> None:
-        """Add value to digest; refs: name other documents only (their fields are keyed globally)."""
-        if isinstance(value, (str, Markup)):
-            digest.update(b"s" + str(value).encode("utf-8", "surrogatepass") + b"\0")
-        elif value is None or isinstance(value, (bool, int, float)):
-            digest.update(repr(value).encode() + b"\0")
-        elif isinstance(value, dt.tzinfo):
-            digest.update(f"tz:{value}".encode())
-        elif isinstance(value, (dt.date, dt.time)):
-            digest.update(value.isoformat().encode() + repr(getattr(value, "tzinfo", None)).encode())
-        elif isinstance(value, Content) and refs:
-            digest.update(f"ref:{value.source_path}:{value.url}".encode())
-        elif isinstance(value, Content):
-            digest.update(b"doc" + self.document(value, own_page=False).encode())
-        elif depth > 0 and id(value) in self.memo:
-            digest.update(self.memo[id(value)].encode())
-        elif isinstance(value, dict):
-            digest.update(b"{")
-            for key in sorted(value, key=repr):
-                digest.update(repr(key).encode())
-                self._feed(digest, value[key], depth + 1, refs)
-            digest.update(b"}")
-        elif isinstance(value, (list, tuple)):
-            digest.update(b"[")
-            for item in value:
-                self._feed(digest, item, depth + 1, refs)
-            digest.update(b"]")
-        elif isinstance(value, (set, frozenset)):
-            digest.update(b"<" + "".join(sorted(self.of(v) for v in value)).encode() + b">")
-        elif callable(value) and hasattr(value, "__qualname__"):
-            # Functions and classes: their code is in the code digest.
-            digest.update(f"{getattr(value, '__module__', '')}.{value.__qualname__}".encode())
-        elif dataclasses.is_dataclass(value):
-            digest.update(type(value).__qualname__.encode())
-            for fld in dataclasses.fields(value):
-                self._feed(digest, getattr(value, fld.name), depth + 1, refs)
-        elif hasattr(value, "__dict__") and depth < 6:
-            digest.update(type(value).__qualname__.encode())
-            self._feed(digest, {k: v for k, v in vars(value).items() if k not in _PLUMBING}, depth + 1, refs)
-        else:
-            # Unknown and not digestible: never equal to last build, so always rendered.
-            logger.debug("fast_build: cannot digest %s; pages showing it are always rendered", type(value))
-            digest.update(f"{type(value).__qualname__}@{id(value)}:{os.getpid()}:{os.urandom(8).hex()}".encode())
+        fields = {name: value for name, value in vars(doc).items()
+                  if name not in _PLUMBING and (own_page or name not in _OWN_PAGE_ONLY)}
+        fields["url"], fields["save_as"] = doc.url, doc.save_as  # properties, not in vars()
+        digest = self.of(fields, refs=True)
+        if not own_page:
+            self.documents[id(doc)] = digest
+            self.keep.append(doc)
+        return digest
 
 
 @dataclasses.dataclass
@@ -247,7 +233,7 @@ class FastWriter(Writer):
         self.pending: tuple[str, str] = ("", "")
         self.manifest_path = _manifest_path(self.settings, output_path)
         self.manifest: dict[str, tuple[str, Stamp]] = _load(self.manifest_path)
-        self.fingerprint = Fingerprint()
+        self.fingerprint = Fingerprint(self.settings)
         self.base_key = ""
         self.reference: dict[str, Any] = {}
         _state["writer"] = self
@@ -305,10 +291,10 @@ class FastWriter(Writer):
         if not jobs:
             return []
         self.reference = jobs[0].context
-        self.fingerprint.of(self.settings)  # paginators carry it: digest it once
         self.base_key = hashlib.sha1("\0".join([
-            str(FORMAT), _CODE_DIGEST, files_digest(self.settings["THEME"]),
-            self.fingerprint.of({k: v for k, v in self.reference.items() if k not in _VOLATILE}),
+            str(FORMAT), sys.version, _CODE_DIGEST, files_digest(self.settings["THEME"]),
+            self.fingerprint.of({k: v for k, v in self.settings.items() if k not in _VOLATILE}),
+            self.fingerprint.of(_stable(self.reference)),
         ]).encode()).hexdigest()
         workers = min(self.settings.get("GAZETTE_WORKERS", 1), len(jobs))
         if workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS:
@@ -346,9 +332,18 @@ class FastWriter(Writer):
         counts = {a: sum(r.action == a for r in results) for a in ("skipped", "same", "written")}
         before = sum(r.rendered_bytes for r in results)
         after = sum(r.written_bytes for r in results)
-        logger.info("fast_build: %d pages: %d unchanged (not rendered), %d rendered the same, %d written; "
-                    "filters %s -> %s bytes", len(results), counts["skipped"], counts["same"], counts["written"],
-                    f"{before:,}", f"{after:,}")
+        # Pelican's own console, where it prints its "Done: Processed …" summary.
+        console.print(f"fast_build: {len(results)} pages: {counts['skipped']} unchanged (not rendered), "
+                      f"{counts['same']} rendered the same, {counts['written']} written; "
+                      f"page filters {before:,} -> {after:,} bytes")
+
+
+def _stable(context: dict[str, Any]) -> dict[str, Any]:
+    """The context without volatile entries; static files in path order (they come in set order)."""
+    stable = {k: v for k, v in context.items() if k not in _VOLATILE}
+    if isinstance(stable.get("static_content"), dict):
+        stable["static_content"] = dict(sorted(stable["static_content"].items()))
+    return stable
 
 
 _MISSING = object()
