@@ -91,6 +91,12 @@ def _mark_held_as_sources(generator: Any) -> None:
         generator.context["generated_content"].setdefault(rel, None)
 
 
+def _order_articles(generator: ArticlesGenerator) -> None:
+    """Newest first, ties by path: Pelican collects files in a set, so equal dates came in random order."""
+    for items in (generator.articles, generator.translations, generator.hidden_articles):
+        items.sort(key=lambda a: (a.date, a.source_path), reverse=True)
+
+
 def _guard_static_sources(generators: list[Any]) -> None:
     """Refuse to publish any content source file (e.g. a held-back draft) as a static file."""
     for gen in generators:
@@ -235,6 +241,8 @@ def register() -> None:
     signals.get_generators.connect(_configure)
     # readers_init lets us claim the .md extension from Pelican's plain Markdown reader.
     signals.readers_init.connect(add_reader)
+    # article_generator_pretaxonomy: articles are read and sorted; dates and lists not made yet.
+    signals.article_generator_pretaxonomy.connect(_order_articles)
     # the article/page generators finish before the static one picks files to copy.
     signals.article_generator_finalized.connect(_mark_held_as_sources)
     signals.page_generator_finalized.connect(_mark_held_as_sources)

@@ -45,6 +45,8 @@ DEFAULTS: dict[str, Any] = {
     # Callables (path, html) -> html applied to every rendered page before writing.
     "FAST_BUILD_PAGE_FILTERS": [],
 }
+# Lists and dicts longer than this are digested once and referred to by digest.
+_SHARED_SIZE = 16
 # Below this many queued pages, forking workers costs more than it saves.
 PARALLEL_MIN_JOBS = 32
 # Bump when the key recipe changes, so old manifests never match.
@@ -54,7 +56,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 # only through documents' fields (consultation states, embargoes), which are keyed;
 # staticfiles comes in set order (links resolve through static_content, which is keyed).
 _VOLATILE = {"GAZETTE_NOW", "INSPECTION_TODAY_DATE", "GAZETTE_GIT_DATES", "generated_content",
-             "localsiteurl", "staticfiles", "static_links"}
+             "localsiteurl", "staticfiles", "static_links", "GAZETTE_WORKERS"}
 # What only a document's own page shows; lists show none of it.
 _OWN_PAGE_ONLY = {"_content", "description", "json_ld", "share_links", "_summary"}
 # Content attributes that are plumbing, not page data.
@@ -106,8 +108,11 @@ class _KeyPickler(pickle.Pickler):
         self.fast = True
         self.fingerprint = fingerprint
         self.refs = refs
+        self.top: Any = None
 
     def persistent_id(self, obj: Any) -> str | None:
+        if obj is self.top:
+            return None
         if isinstance(obj, Content):
             if self.refs:  # another document inside a document: its fields are keyed globally
                 return f"ref:{obj.source_path}:{obj.url}"
@@ -117,7 +122,12 @@ class _KeyPickler(pickle.Pickler):
         if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
             return f"code:{getattr(obj, '__module__', '')}.{obj.__qualname__}"  # in the code digest
         if isinstance(obj, (set, frozenset)):  # iteration order varies with the hash seed
-            return "set:" + ",".join(sorted(self.fingerprint.of(item) for item in obj))
+            return "set:" + ",".join(sorted(self.fingerprint.of(item, self.refs) for item in obj))
+        # Big or shared parts (long lists, paginators, columns…) by their own digest, which
+        # is computed once per build; always, so a page's key never depends on page order.
+        if (isinstance(obj, (list, tuple, dict)) and len(obj) > _SHARED_SIZE) or (
+                hasattr(obj, "__dict__") and not isinstance(obj, type) and not dataclasses.is_dataclass(obj)):
+            return "part:" + self.fingerprint.of(obj, self.refs)
         return None
 
 
@@ -126,17 +136,19 @@ class Fingerprint:
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         self.settings = settings
-        self.memo: dict[int, str] = {}
+        self.memo: dict[tuple[int, bool], str] = {}
         self.keep: list[Any] = []  # keeps memoised objects alive so their ids stay unique
         self.documents: dict[int, str] = {}
 
     def of(self, value: Any, refs: bool = False) -> str:
-        ident = id(value)
+        ident = (id(value), refs)
         if ident in self.memo:
             return self.memo[ident]
         buffer = io.BytesIO()
+        pickler = _KeyPickler(buffer, self, refs)
+        pickler.top = value
         try:
-            _KeyPickler(buffer, self, refs).dump(value)
+            pickler.dump(value)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
             # Not digestible: never equal to the last build's key, so always rendered.
             logger.debug("fast_build: cannot digest %s (%s); pages showing it are always rendered",
