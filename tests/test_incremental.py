@@ -37,14 +37,28 @@ def rebuild(sample_content, tmp_path):
     return run
 
 
-def test_no_change_rebuild_writes_nothing(rebuild):
+def test_no_change_rebuild_stops_at_once_and_touching_renders_nothing(rebuild, sample_content):
     first = rebuild()
     before, files = mtimes(first.output), tree(first.output)
     second = rebuild()
-    assert tree(second.output) == files
-    assert mtimes(second.output) == before  # no page was rewritten
+    assert "fast_build: nothing changed" in second.stdout and "Done: Processed" not in second.stdout
+    assert tree(second.output) == files and mtimes(second.output) == before
+    # A saved-again file (new mtime, same bytes) runs the build, but no page is rendered.
+    news = sample_content / "news" / "gzdt-1.md"
+    news.write_bytes(news.read_bytes())
+    third = rebuild()
     pages = len(before)
-    assert f"fast_build: {pages} pages: {pages} unchanged (not rendered)" in second.stdout
+    assert f"fast_build: {pages} pages: {pages} unchanged (not rendered)" in third.stdout
+    assert tree(third.output) == files and mtimes(third.output) == before
+
+
+def test_a_deleted_output_page_is_written_again(rebuild):
+    first = rebuild()
+    files = tree(first.output)
+    (first.output / "gzdt" / "index.html").unlink()
+    second = rebuild()
+    assert "1 written" in second.stdout
+    assert tree(second.output) == files
 
 
 def test_editing_a_body_rewrites_that_page_only_and_equals_a_clean_build(rebuild, sample_content, tmp_path):
@@ -94,3 +108,26 @@ def test_cached_parse_still_reports_warnings(sample_content, tmp_path):
     line = "news/odd.md: nonsense: unknown field for type news"
     assert first.returncode == 0 and line in first.stderr
     assert again.returncode != 0 and line in again.stderr
+
+
+def test_an_up_to_date_build_still_runs_once_an_embargo_ends(sample_content, tmp_path):
+    """With the real clock, the record says until when the output holds; past that, the build runs."""
+    import datetime as dt
+    import pickle
+
+    release = (dt.datetime.now() + dt.timedelta(days=2)).replace(second=0, microsecond=0)
+    (sample_content / "news" / "later.md").write_text(
+        f"---\ntitle: 定时发布的消息\ndate: 2024-05-30 09:00\npublish_at: {release:%Y-%m-%d %H:%M}\n---\n正文。\n",
+        encoding="utf-8")
+    out = tmp_path / "clock" / "output"
+    first = build(sample_content, out, GAZETTE_BUILD_TIME=None)
+    assert first.returncode == 0, first.stderr
+    assert "定时发布的消息" not in first.html("gzdt/index.html")
+    records = list((out.parent / "cache" / "gazette-pages").glob("*.build.pickle"))
+    record = pickle.loads(records[0].read_bytes())
+    assert record["valid_until"].replace(tzinfo=None) == release  # the portal runs on Asia/Shanghai time, as TZ here
+    assert "nothing changed" in build(sample_content, out, GAZETTE_BUILD_TIME=None).stdout
+    record["valid_until"] = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)  # as if the release time had come
+    records[0].write_bytes(pickle.dumps(record))
+    again = build(sample_content, out, GAZETTE_BUILD_TIME=None)
+    assert "nothing changed" not in again.stdout and "Done: Processed" in again.stdout

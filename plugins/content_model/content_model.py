@@ -206,6 +206,16 @@ def _publish_only_linked_files(docs: list[Any], generators: list[Any], settings:
     static.staticfiles[:] = kept
 
 
+def _next_change(docs: list[Any], now: dt.datetime, until: dt.datetime | None) -> dt.datetime | None:
+    """The first moment this build's output goes stale: an embargo ends, a consultation opens or closes."""
+    moments = [meta["publish_at"] for meta in HELD.values()
+               if meta.get("status") == "published" and meta.get("publish_at")]
+    moments += [getattr(d, key) for d in docs if d.type == "consultation" for key in ("opens", "closes")]
+    moments += [until] if until else []
+    future = [m for m in moments if m > now]
+    return min(future) if future else None
+
+
 def check_site(generators: list[Any]) -> None:
     """Cross-document checks and links; stop the build when anything is wrong."""
     context = generators[0].context
@@ -229,6 +239,8 @@ def check_site(generators: list[Any]) -> None:
     _attach_files(docs, generators)
     _publish_only_linked_files(docs, generators, settings)
     problems.report(warnings_are_errors=FatalLogger.fatal_lvl <= logging.WARNING)
+    settings["GAZETTE_OUTPUT_VALID_UNTIL"] = _next_change(docs, settings["GAZETTE_NOW"],
+                                                          settings.get("GAZETTE_OUTPUT_VALID_UNTIL"))
     context["SITE_DATA"] = site
     context["GAZETTE_NOW"] = settings["GAZETTE_NOW"]
     context["documents"] = [d for d in docs if d.in_default_lang]

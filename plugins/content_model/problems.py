@@ -23,7 +23,7 @@ class ContentProblemsWhileReloading(Exception):
     """Under `make devserver` Pelican keeps watching after an Exception (not a SystemExit)."""
 
 
-def _autoreloading() -> bool:
+def autoreloading() -> bool:
     """Pelican does not tell plugins it runs with --autoreload; its command line does."""
     return any(arg in ("-r", "--autoreload") or (arg.startswith("-") and not arg.startswith("--")
                                                  and "r" in arg[1:]) for arg in sys.argv[1:])
@@ -75,7 +75,7 @@ class Problems:
                 "gazette: %d problem%s in the content; the build stopped and nothing was written.",
                 count, "" if count == 1 else "s",
             )
-            if _autoreloading():
+            if autoreloading():
                 raise ContentProblemsWhileReloading(f"{count} problem(s) in the content; fix and save")
             raise ContentProblems(1)
         self.items.clear()

@@ -34,10 +34,13 @@ import sys
 import types
 from typing import Any
 
+from content_model.problems import autoreloading
 from pelican import signals
 from pelican.contents import Content
 from pelican.log import console
 from pelican.writers import Writer
+
+from . import up_to_date
 
 logger = logging.getLogger(__name__)
 
@@ -411,6 +414,21 @@ def configure(pelican: Any) -> None:
                                          "the written pages when the build is finalized")
     _CODE_DIGEST = files_digest(os.path.dirname(_HERE))  # every plugin: filters and helpers render too
     _state.pop("writer", None)
+    settings = pelican.settings
+    if settings.get("GAZETTE_CACHE", True) and not autoreloading():
+        settings_digest = Fingerprint(settings).of({k: v for k, v in settings.items()
+                                                    if k not in up_to_date.CLOCK})
+        inputs, sources = up_to_date.inputs_digest(
+            pelican, _CODE_DIGEST + files_digest(settings["THEME"]), settings_digest)
+        up_to_date.check(pelican, inputs, sources)
+        _state["inputs"] = inputs
+        # Connected now, after every plugin's register(): runs after their finalized work.
+        signals.finalized.connect(_record)
+
+
+def _record(pelican: Any) -> None:
+    if "inputs" in _state:
+        up_to_date.record(pelican, _state.pop("inputs"))
 
 
 def get_writer(pelican: Any) -> type[Writer]:

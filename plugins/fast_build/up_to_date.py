@@ -1,0 +1,109 @@
+"""Skip a build that would write exactly what is already there.
+
+After a successful build we record a digest of its inputs (every file under the content
+folder by size and mtime, the git commit, settings, command line, code and theme) and of
+the output folder, with the moment the output stops being valid: the next embargo
+release or consultation deadline (content_model), the next midnight for a dated
+inspection report (inspection), as GAZETTE_OUTPUT_VALID_UNTIL. A build whose inputs
+and output match the record and that runs before that moment stops at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import pickle
+import subprocess
+import sys
+from typing import Any
+
+from pelican.log import console
+
+logger = logging.getLogger(__name__)
+
+# Settings that are the build's clock or bookkeeping, not its input.
+CLOCK = {"GAZETTE_NOW", "INSPECTION_TODAY_DATE", "GAZETTE_GIT_DATES", "GAZETTE_SITE_DATA",
+          "GAZETTE_OUTPUT_VALID_UNTIL", "GAZETTE_WORKERS"}
+
+
+class UpToDate(SystemExit):
+    """Nothing to do: the output already is what this build would write."""
+
+
+def _tree_digest(root: str, skip: str | None = None) -> tuple[str, int]:
+    """Digest of every file's path, size and mtime under root; and how many files."""
+    digest = hashlib.sha1()
+    count = 0
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        if skip:
+            dirs[:] = [d for d in dirs if os.path.join(folder, d) != skip]
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            digest.update(f"{os.path.relpath(path, root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            count += 1
+    return digest.hexdigest(), count
+
+
+def _git_head(path: str) -> str:
+    try:
+        proc = subprocess.run(["git", "rev-parse", "HEAD"], cwd=path, capture_output=True, text=True,
+                              check=False, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def inputs_digest(pelican: Any, code_digest: str, settings_digest: str) -> tuple[str, int]:
+    """Everything a build reads, as one digest; and the number of content files."""
+    settings = pelican.settings
+    content, count = _tree_digest(os.path.abspath(settings["PATH"]),
+                                  skip=os.path.abspath(pelican.output_path))
+    parts = [code_digest, settings_digest, content, repr(sys.argv[1:]), sys.version,
+             _git_head(settings["PATH"]) if settings.get("GAZETTE_GIT_DATES_ENABLED", True) else ""]
+    return hashlib.sha1("\0".join(parts).encode()).hexdigest(), count
+
+
+def _record_path(settings: dict[str, Any], output_path: str) -> str:
+    name = hashlib.sha1(os.path.abspath(output_path).encode()).hexdigest()[:16]
+    return os.path.join(settings.get("CACHE_PATH", "cache"), "gazette-pages", name + ".build.pickle")
+
+
+def check(pelican: Any, inputs: str, sources: int) -> None:
+    """Stop the build (successfully) if the output already is what it would write."""
+    path = _record_path(pelican.settings, pelican.output_path)
+    try:
+        with open(path, "rb") as fh:
+            record = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return
+    if not isinstance(record, dict) or record.get("inputs") != inputs:
+        return
+    valid_until = record.get("valid_until")
+    if valid_until is not None and dt.datetime.now(dt.UTC) >= valid_until:
+        return
+    output, files = _tree_digest(os.path.abspath(pelican.output_path))
+    if output != record.get("output"):
+        return
+    console.print(f"fast_build: nothing changed ({sources} content files, {files} output files checked); "
+                  f"{pelican.output_path} is up to date")
+    raise UpToDate(0)
+
+
+def record(pelican: Any, inputs: str) -> None:
+    """Remember this build's inputs and output, once every plugin has written its files."""
+    settings = pelican.settings
+    output, _files = _tree_digest(os.path.abspath(pelican.output_path))
+    fixed_clock = settings.get("GAZETTE_BUILD_TIME") is not None
+    valid_until = None if fixed_clock else settings.get("GAZETTE_OUTPUT_VALID_UNTIL")
+    path = _record_path(settings, pelican.output_path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".tmp", "wb") as fh:
+        pickle.dump({"inputs": inputs, "output": output, "valid_until": valid_until}, fh)
+    os.replace(path + ".tmp", path)
