@@ -35,6 +35,7 @@ import types
 from typing import Any
 
 from content_model.problems import autoreloading
+from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 from pelican.contents import Content
 from pelican.log import console
@@ -415,6 +416,12 @@ def configure(pelican: Any) -> None:
     _CODE_DIGEST = files_digest(os.path.dirname(_HERE))  # every plugin: filters and helpers render too
     _state.pop("writer", None)
     settings = pelican.settings
+    if settings.get("GAZETTE_CACHE", True):
+        # Pelican builds one Jinja environment per generator, each compiling the templates again.
+        folder = os.path.join(settings["CACHE_PATH"], "jinja")
+        os.makedirs(folder, exist_ok=True)
+        settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"],
+                                         "bytecode_cache": FileSystemBytecodeCache(folder)}
     if settings.get("GAZETTE_CACHE", True) and not autoreloading():
         settings_digest = Fingerprint(settings).of({k: v for k, v in settings.items()
                                                     if k not in up_to_date.CLOCK})
