@@ -23,6 +23,7 @@ say) are deleted.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import gc
 import hashlib
 import io
@@ -36,6 +37,7 @@ from typing import Any
 
 from content_model.problems import autoreloading
 from jinja2 import FileSystemBytecodeCache
+from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Content
 from pelican.log import console
@@ -49,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     # Callables (path, html) -> html applied to every rendered page before writing.
     "FAST_BUILD_PAGE_FILTERS": [],
 }
+# Values pickled as they are (most of what a page shows).
+_PLAIN = {str, Markup, int, float, bool, type(None), bytes, dt.datetime, dt.date}
 # Lists and dicts longer than this are digested once and referred to by digest.
 _SHARED_SIZE = 16
 # Below this many queued pages, forking workers costs more than it saves.
@@ -115,7 +119,7 @@ class _KeyPickler(pickle.Pickler):
         self.top: Any = None
 
     def persistent_id(self, obj: Any) -> str | None:
-        if obj is self.top:
+        if type(obj) in _PLAIN or obj is self.top:  # called for every value: answer most at once
             return None
         if isinstance(obj, Content):
             if self.refs:  # another document inside a document: its fields are keyed globally
