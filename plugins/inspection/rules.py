@@ -9,12 +9,15 @@ A rule receives the Site being inspected and returns Findings. Severity:
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-from collections.abc import Callable, Iterator
+import sys
+import time
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlparse
 
 from .workdays import workdays_between
@@ -33,9 +36,40 @@ class Finding:
         return {k: v for k, v in self.__dict__.items() if v not in ("", 0)}
 
 
+Link = tuple[str, str, str, str]  # (attribute, URL, output-relative target, fragment)
+
+
+class PageFacts(NamedTuple):
+    """What the page rules need from one written page; small, so it is cached across builds."""
+
+    # Every same-site link and embedded file, resolved when the page is read: an unchanged page
+    # costs no URL parsing.
+    links: tuple[Link, ...]
+    ids: frozenset[str]
+    missing: tuple[str, ...]  # footer needles the page lacks
+    dates: frozenset[str]  # every YYYY-MM-DD-shaped text a reader sees inside <main>
+
+
+Stamp = tuple[int, int]  # (size, mtime_ns): cached facts of a file are valid while its stamp is unchanged
+
+
+def stamp(st: os.stat_result) -> Stamp | None:
+    """The stamp to cache a file's facts under, or None while it is too fresh to trust.
+
+    A file rewritten with the same size within one mtime tick keeps its stamp. Ticks are a few
+    ms on Linux file systems, but 10 ms (exFAT) to 2 s (FAT, HFS+) where mtimes come out round.
+    """
+    tick = 2_000_000_000 if st.st_mtime_ns % 10_000_000 == 0 else 100_000_000
+    return (st.st_size, st.st_mtime_ns) if st.st_mtime_ns < time.time_ns() - tick else None
+
+
+# (rule id, source path) -> (stamp, rule parameters, [(line number, message)])
+SourceFacts = dict[tuple[str, str], tuple[Stamp, Hashable, list[tuple[int, str]]]]
+
+
 @dataclass
 class Site:
-    """What the rules look at: published documents, columns, written pages and settings."""
+    """What the rules look at: published documents, columns, facts of written pages and settings."""
 
     docs: list[Any]
     columns: list[Any]
@@ -45,7 +79,11 @@ class Site:
     today: dt.date
     output: Path
     content: Path
-    pages: dict[str, str] = field(default_factory=dict)  # output-relative path -> HTML
+    pages: dict[str, PageFacts] = field(default_factory=dict)  # output-relative path -> facts
+    files: set[str] = field(default_factory=set)  # every output-relative file, for link targets
+    sources_cached: SourceFacts = field(default_factory=dict)  # from the previous build
+    sources: SourceFacts = field(default_factory=dict)  # this build's, to cache for the next
+    source_stats: dict[str, os.stat_result] = field(default_factory=dict)  # one stat per file for all rules
 
 
 @dataclass(frozen=True)
@@ -131,41 +169,29 @@ _ATTR = re.compile(r"\s(href|src)=(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
 _LINK_ATTR = {"a": "href", "link": "href"}
 
 
-def scan_page(html: str) -> tuple[list[tuple[str, str]], set[str]]:
-    """(attribute, URL) of every link and embedded file, and the ids, of one page.
-
-    Regular expressions instead of html.parser: pages are our own well-formed output, quoted
-    or (minified) unquoted, and parsing them all was most of the inspection's time.
-    """
-    links: list[tuple[str, str]] = []
-    ids: set[str] = set()
-    for match in _TAG.finditer(html):
-        if match.group(1) is None:
-            ids.add(next(g for g in match.groups()[2:] if g is not None))
-            continue
-        tag = match.group(1).lower()
-        wanted = _LINK_ATTR.get(tag, "src")
-        for attr in _ATTR.finditer(match.group(2)):
-            if attr.group(1).lower() == wanted:
-                value = next(g for g in attr.groups()[1:] if g is not None)
-                links.append((wanted, unescape(value)))
-    return links, ids
+def footer_needles(site_data: dict[str, Any]) -> tuple[str, ...]:
+    """Texts every page's footer identity block must contain."""
+    needles = [site_data.get(key, "") for key in ("host", "site_code", "icp", "police")]
+    return (*[n for n in needles if n], "我为政府网站找错")
 
 
-def _target(site: Site, page: str, link: str) -> tuple[str | None, str]:
-    """Output-relative file a same-site link points to (None if external), and its fragment."""
+# Every start of a YYYY-MM-DD (%Y is unpadded before 1000): the same test as `day in text`.
+_DATES = re.compile(r"(?=(\d{1,4}-\d\d-\d\d))")
+
+
+def _split(link: str, portal: str) -> tuple[str | None, str]:
+    """Unquoted path of a same-site link ("" for the page itself, None if external), and its fragment."""
     parsed = urlparse(link)
-    portal = urlparse(site.settings.get("PORTAL_URL") or "")
     if parsed.scheme in ("mailto", "tel", "data", "javascript"):
         return None, ""
-    if parsed.scheme or parsed.netloc:
-        if parsed.netloc != portal.netloc or not portal.netloc:
-            return None, ""
-    path = unquote(parsed.path)
-    if not path:
-        return page, parsed.fragment
-    base = "/" + page.rsplit("/", 1)[0] + "/" if "/" in page else "/"
-    resolved = path if path.startswith("/") else base + path
+    if (parsed.scheme or parsed.netloc) and (parsed.netloc != portal or not portal):
+        return None, ""
+    return unquote(parsed.path), parsed.fragment
+
+
+def _join(directory: str, path: str) -> str:
+    """Output-relative file for a URL path on a page in `directory` ("/" or "/a/b/")."""
+    resolved = path if path.startswith("/") else directory + path
     parts: list[str] = []
     for part in resolved.split("/"):
         if part == "..":
@@ -175,22 +201,83 @@ def _target(site: Site, page: str, link: str) -> tuple[str | None, str]:
     rel = "/".join(parts)
     if resolved.endswith("/") or not rel:
         rel = (rel + "/index.html").lstrip("/")
-    return rel, parsed.fragment
+    return rel
+
+
+def link_resolver(portal_url: str) -> Callable[[str, str, str], Link | None]:
+    """(page, attribute, URL) -> the Link it makes, or None if it leaves the site.
+
+    Memoised, as nav, footer and theme links repeat on every page: URLs are split once per
+    text and joined once per (directory, path), an absolute path not per directory at all
+    (with absolute URLs nearly every (directory, URL) pair is new). Equal Links are one
+    object, so the pickled cache holds each once and loads fast.
+    """
+    portal = urlparse(portal_url).netloc
+    splits: dict[str, tuple[str | None, str]] = {}
+    joins: dict[tuple[str, str], str] = {}
+    shared: dict[Link, Link] = {}
+
+    def resolve(page: str, attr: str, link: str) -> Link | None:
+        split = splits.get(link)
+        if split is None:
+            split = splits[link] = _split(link, portal)
+        path, fragment = split
+        if path is None:
+            return None
+        if not path:
+            rel = page
+        else:
+            directory = ""  # an absolute path resolves the same on every page
+            if not path.startswith("/"):
+                directory = "/" + page.rsplit("/", 1)[0] + "/" if "/" in page else "/"
+            rel = joins.get((directory, path))
+            if rel is None:
+                rel = joins[directory, path] = _join(directory, path)
+        record = (attr, link, rel, fragment)
+        return shared.setdefault(record, record)
+
+    return resolve
+
+
+def page_facts(html: str, page: str, needles: tuple[str, ...],
+               resolve: Callable[[str, str, str], Link | None]) -> PageFacts:
+    """Same-site links, ids, missing footer needles and visible dates of one page.
+
+    Regular expressions instead of html.parser: pages are our own well-formed output, quoted
+    or (minified) unquoted, and parsing them all was most of the inspection's time.
+    """
+    links: list[Link] = []
+    ids: set[str] = set()
+    for match in _TAG.finditer(html):
+        if match.group(1) is None:
+            ids.add(sys.intern(next(g for g in match.groups()[2:] if g is not None)))
+            continue
+        tag = match.group(1).lower()
+        wanted = _LINK_ATTR.get(tag, "src")
+        for attr in _ATTR.finditer(match.group(2)):
+            if attr.group(1).lower() == wanted:
+                link = resolve(page, wanted, unescape(next(g for g in attr.groups()[1:] if g is not None)))
+                if link is not None:
+                    links.append(link)
+    main = html.split("<main", 1)[-1].split("</main>", 1)[0]
+    text = re.sub(r"<[^>]+>", " ", main)  # what a reader sees, not <meta> or JSON-LD
+    return PageFacts(tuple(links), frozenset(ids), tuple(n for n in needles if n not in html),
+                     frozenset(_DATES.findall(text)))
 
 
 @rule("broken-links", "链接不可用")
 def broken_links(site: Site) -> Iterator[Finding]:
-    scanned = {rel: scan_page(html) for rel, html in site.pages.items()}
-    for rel, (links, _ids) in sorted(scanned.items()):
-        for attr, link in links:
-            target, fragment = _target(site, rel, link)
-            if target is None:
-                continue
-            what = "image or file" if attr == "src" else "link"
-            if not (site.output / target).is_file():
+    no_ids: frozenset[str] = frozenset()
+    for rel, facts in sorted(site.pages.items()):
+        for attr, link, target, fragment in facts.links:
+            if target not in site.files:
+                what = "image or file" if attr == "src" else "link"
                 yield Finding("broken-links", "block", f"broken {what} {link}", path=rel, url=link)
-            elif fragment and target.endswith(".html") and fragment not in scanned.get(target, ([], set()))[1]:
-                yield Finding("broken-links", "block", f"missing anchor #{fragment} in {link}", path=rel, url=link)
+            elif fragment and target.endswith(".html"):
+                anchors = site.pages[target].ids if target in site.pages else no_ids
+                if fragment not in anchors:
+                    yield Finding("broken-links", "block", f"missing anchor #{fragment} in {link}", path=rel,
+                                  url=link)
 
 
 @rule("missing-interpretation", "政策文件缺少解读")
@@ -249,31 +336,46 @@ def consultation_outcome(site: Site) -> Iterator[Finding]:
 
 @rule("publish-date", "无发布时间")
 def publish_date(site: Site) -> Iterator[Finding]:
+    no_dates: frozenset[str] = frozenset()
     for doc in site.docs:
-        page = site.pages.get(doc.save_as, "")
-        main = page.split("<main", 1)[-1].split("</main>", 1)[0]
-        html = re.sub(r"<[^>]+>", " ", main)  # what a reader sees, not <meta> or JSON-LD
+        page = site.pages.get(doc.save_as)
+        dates = page.dates if page else no_dates
         shown = {doc.date.strftime("%Y-%m-%d"), (getattr(doc, "modified", None) or doc.date).strftime("%Y-%m-%d")}
-        if not any(day in html for day in shown):
+        if not any(day in dates for day in shown):
             yield Finding("publish-date", "warning", "page shows no publish date", path=doc.save_as,
                           url=f"/{doc.url}")
 
 
 @rule("footer-identity", "缺少网站标识")
 def footer_identity(site: Site) -> Iterator[Finding]:
-    needles = [site.site.get(key, "") for key in ("host", "site_code", "icp", "police")]
-    needles.append("我为政府网站找错")
-    for rel, html in sorted(site.pages.items()):
-        missing = [n for n in needles if n and n not in html]
-        if missing:
-            yield Finding("footer-identity", "warning", f"footer lacks {', '.join(missing)}", path=rel)
+    for rel, facts in sorted(site.pages.items()):
+        if facts.missing:
+            yield Finding("footer-identity", "warning", f"footer lacks {', '.join(facts.missing)}", path=rel)
 
 
-def _source_lines(site: Site) -> Iterator[tuple[Any, int, str]]:
+def _source_hits(site: Site, rule_id: str, params: Hashable,
+                 scan: Callable[[str], Iterator[str]]) -> Iterator[tuple[Any, int, str]]:
+    """(document, line number, message) of every hit of `scan` on a source line.
+
+    Cached per rule and file by stamp and rule parameters: rereading every source is most of
+    these rules' time, and the messages depend on nothing else.
+    """
     for doc in site.docs:
-        with open(doc.source_path, encoding="utf-8-sig") as fh:
-            for number, line in enumerate(fh, 1):
-                yield doc, number, line
+        key = (rule_id, doc.source_path)
+        st = site.source_stats.get(doc.source_path)
+        if st is None:
+            st = site.source_stats[doc.source_path] = os.stat(doc.source_path)
+        cached = site.sources_cached.get(key)
+        if cached and cached[0] == (st.st_size, st.st_mtime_ns) and cached[1] == params:
+            hits = cached[2]
+        else:
+            with open(doc.source_path, encoding="utf-8-sig") as fh:
+                hits = [(number, message) for number, line in enumerate(fh, 1) for message in scan(line)]
+        fresh = stamp(st)
+        if fresh:
+            site.sources[key] = (fresh, params, hits)
+        for number, message in hits:
+            yield doc, number, message
 
 
 @rule("forbidden-terms", "错敏词")
@@ -282,12 +384,15 @@ def forbidden_terms(site: Site) -> Iterator[Finding]:
     if not terms:
         return
     pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
-    for doc, number, line in _source_lines(site):
+
+    def scan(line: str) -> Iterator[str]:
         for match in pattern.finditer(line):
             fix = terms[match.group(0)]
             hint = f"; write '{fix}'" if fix else ""
-            yield Finding("forbidden-terms", "block", f"'{match.group(0)}'{hint}", path=doc.source_path,
-                          line=number, url=f"/{doc.url}")
+            yield f"'{match.group(0)}'{hint}"
+
+    for doc, number, message in _source_hits(site, "forbidden-terms", tuple(sorted(terms.items())), scan):
+        yield Finding("forbidden-terms", "block", message, path=doc.source_path, line=number, url=f"/{doc.url}")
 
 
 _ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
@@ -302,15 +407,15 @@ def valid_id_number(text: str) -> bool:
     return "10X98765432"[total % 11] == text[17].upper()
 
 
+def _personal_data(line: str) -> Iterator[str]:
+    for match in _ID.finditer(line):
+        if valid_id_number(match.group(0)):
+            yield f"resident ID number {match.group(0)[:6]}********{match.group(0)[-4:]}"
+    for match in _MOBILE.finditer(line):
+        yield f"mobile number {match.group(0)[:3]}****{match.group(0)[-4:]}"
+
+
 @rule("personal-data", "个人信息泄露")
 def personal_data(site: Site) -> Iterator[Finding]:
-    for doc, number, line in _source_lines(site):
-        for match in _ID.finditer(line):
-            if valid_id_number(match.group(0)):
-                masked = match.group(0)[:6] + "********" + match.group(0)[-4:]
-                yield Finding("personal-data", "block", f"resident ID number {masked}", path=doc.source_path,
-                              line=number, url=f"/{doc.url}")
-        for match in _MOBILE.finditer(line):
-            masked = match.group(0)[:3] + "****" + match.group(0)[-4:]
-            yield Finding("personal-data", "block", f"mobile number {masked}", path=doc.source_path,
-                          line=number, url=f"/{doc.url}")
+    for doc, number, message in _source_hits(site, "personal-data", (), _personal_data):
+        yield Finding("personal-data", "block", message, path=doc.source_path, line=number, url=f"/{doc.url}")
