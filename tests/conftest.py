@@ -101,9 +101,13 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The demo portal (content/) built once with the project's own settings."""
+    """The demo portal (content/) built once with the project's own settings.
+
+    Search shards of about 8 documents, so that browser tests search a merged index.
+    """
     base = tmp_path_factory.mktemp("demo")
-    result = build(ROOT / "content", base / "output", GAZETTE_BUILD_TIME="2026-11-22 12:00")
+    result = build(ROOT / "content", base / "output", GAZETTE_BUILD_TIME="2026-11-22 12:00",
+                   SITE_SEARCH_SHARD_SIZE=8)
     assert result.returncode == 0, result.stderr
     return result
 

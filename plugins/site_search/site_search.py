@@ -7,12 +7,35 @@ overlapping character pairs (bigrams, as Lucene's CJK analyzer does); search.js 
 the query into the same pairs, and Pagefind requires all of them. Results show the
 document's own title and description rather than the bigram text.
 
+Pagefind's indexer holds the whole site in memory (about 0.3 MB per record: 2.6 GB for
+10,000 documents), so the records are split into shards of one language each, each a
+Pagefind bundle of its own in `<bundle>/<language>-<n>/`. `<bundle>/` itself holds
+Pagefind's script and WebAssembly (the "runtime" bundle) and `shards.json`, which lists
+the shards per language; search.js loads the one and merges the others (`mergeIndex`).
+
+A record's shard is a hash of its output path modulo the language's shard count, the
+smallest power of two that keeps the average shard at or under SITE_SEARCH_SHARD_SIZE.
+So adding, editing or removing a document changes one shard only (sorted-URL chunks
+would shift on every insertion); a shard is a uniform sample of the site, so Pagefind's
+per-shard term statistics, and with them the merged ranking, stay close to one big
+index's (shards by year or column would not, and would grow without bound); and when
+the site outgrows the count, doubling it splits each shard in two. A site that crosses
+such a threshold re-indexes everything once.
+
+Each bundle has a digest of everything that decides its bytes (its documents' record
+inputs, this module's code, Pagefind's version). Built bundles are kept in
+CACHE_PATH/site_search/<digest>/; a bundle whose digest is unchanged is neither
+re-indexed nor copied again, and cache entries this build does not use are removed.
+
 Drafts and embargoed items are never in the document lists, so never indexed.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
+import importlib.metadata
 import json
 import logging
 import os
@@ -21,6 +44,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from pelican import signals
@@ -30,9 +57,23 @@ logger = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     "SITE_SEARCH_ENABLED": True,
-    "SITE_SEARCH_BUNDLE": "pagefind",  # output folder of the index and UI
+    "SITE_SEARCH_BUNDLE": "pagefind",  # output folder of the index
+    # Most records per shard, on average. Pagefind needs about 0.3 MB per record and
+    # 2 ms of CPU, so this bounds its memory (~300 MB at 1,000) and the rebuild after
+    # an edit; the browser fetches a few small files per shard it merges, so fewer,
+    # larger shards serve phones on slow networks better (16 shards at 10,000 documents).
+    "SITE_SEARCH_SHARD_SIZE": 1000,
+    # Pagefind processes run at once when several shards need indexing.
+    "SITE_SEARCH_PROCESSES": min(2, os.cpu_count() or 1),
+    # Keep built shards in CACHE_PATH/site_search/ and reuse those whose documents did not change.
+    "SITE_SEARCH_CACHE": True,
 }
-
+MANIFEST = "shards.json"
+# Pagefind's optional UI add-ons; search.js uses its JavaScript API only.
+_UI_FILE = re.compile(r"pagefind-(component-|modular-)?ui\.(js|css)|pagefind-highlight\.js")
+# Pagefind's script, worker and WebAssembly: one copy, in the runtime bundle.
+_RUNTIME_FILE = re.compile(r"pagefind\.js|pagefind-worker\.js|wasm\.[\w-]+\.pagefind")
+_SHARD_ID = re.compile(r"[a-z0-9-]+-\d+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
@@ -40,12 +81,34 @@ class SearchIndexError(RuntimeError):
     """Pagefind failed; the message carries its output."""
 
 
+class SearchSettingsError(ValueError):
+    """A SITE_SEARCH_* setting has a value the plugin cannot use."""
+
+
+def configure(pelican: Any) -> None:
+    """Fill in and check the SITE_SEARCH_* settings."""
+    settings = pelican.settings
+    for key, value in DEFAULTS.items():
+        settings.setdefault(key, value)
+    for key in ("SITE_SEARCH_SHARD_SIZE", "SITE_SEARCH_PROCESSES"):
+        value = settings[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise SearchSettingsError(f"site_search: {key} must be a whole number ≥ 1, not {value!r}")
+
+
 def bigrams(text: str) -> str:
-    """Rewrite each run of Chinese characters as its overlapping pairs; keep other words."""
+    """Rewrite each run of Chinese characters as its overlapping pairs; keep other words.
+
+    A lone character (委、办、局) is written with a trailing "_", a word character to
+    Pagefind: a query for it still finds it as a prefix, but it is never a prefix of
+    a pair. Pagefind looks up a query word that no indexed word starts with by its
+    longest indexed prefix instead, so a bare 办 would make 办事 find every page with
+    委、办、局 wherever no page (or, in a shard, no page of that shard) has 办事.
+    """
 
     def pairs(match: re.Match[str]) -> str:
         run = match.group(0)
-        return run if len(run) == 1 else " ".join(run[i:i + 2] for i in range(len(run) - 1))
+        return f"{run}_" if len(run) == 1 else " ".join(run[i:i + 2] for i in range(len(run) - 1))
 
     return " ".join(_CJK_RUN.sub(lambda m: f" {pairs(m)} ", text).split())
 
@@ -54,15 +117,34 @@ def plain_text(markup: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
+def language_of(doc: Any) -> str:
+    """The index language of a document: every Chinese variant shares the bigram index."""
+    return "zh-cn" if doc.lang.startswith("zh") else doc.lang
+
+
+def record_inputs(doc: Any) -> dict[str, Any]:
+    """Everything of a document that its record is made from; record_key digests this."""
+    return {"path": doc.save_as, "language": language_of(doc), "title": doc.title,
+            "doc_no": getattr(doc, "doc_no", "") or "", "issuer": getattr(doc, "issuer", "") or "",
+            "keywords": list(getattr(doc, "keywords", None) or []), "html": doc.content,
+            "date": doc.date.strftime("%Y-%m-%d"), "type": doc.type_label,
+            "description": getattr(doc, "description", "") or ""}
+
+
+def record_key(doc: Any) -> str:
+    """A digest of the record's inputs: cheap next to building the record itself."""
+    text = json.dumps(record_inputs(doc), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def record_for(doc: Any) -> dict[str, Any]:
     """The Pagefind record of one document."""
-    body = " ".join(filter(None, [doc.title, getattr(doc, "doc_no", ""), getattr(doc, "issuer", ""),
-                                  " ".join(getattr(doc, "keywords", None) or []), plain_text(doc.content)]))
-    chinese = doc.lang.startswith("zh")
-    meta = {"title": doc.title, "date": doc.date.strftime("%Y-%m-%d"), "type": doc.type_label,
-            "description": getattr(doc, "description", "") or ""}
-    return {"path": doc.save_as, "content": bigrams(body) if chinese else body,
-            "language": "zh-cn" if chinese else doc.lang, "meta": meta}
+    i = record_inputs(doc)
+    body = " ".join(filter(None, [i["title"], i["doc_no"], i["issuer"], " ".join(i["keywords"]),
+                                  plain_text(i["html"])]))
+    meta = {"title": i["title"], "date": i["date"], "type": i["type"], "description": i["description"]}
+    return {"path": i["path"], "content": bigrams(body) if i["language"] == "zh-cn" else body,
+            "language": i["language"], "meta": meta}
 
 
 def record_html(record: dict[str, Any]) -> str:
@@ -77,12 +159,109 @@ def record_html(record: dict[str, Any]) -> str:
             f'<div hidden>{metas}</div></body></html>')  # outside the body: metadata only
 
 
+@dataclass(eq=False)
+class Bundle:
+    """One Pagefind run's output, cached and copied by the digest of everything that decides it."""
+
+    id: str
+    digest: str = ""
+
+    def pages(self) -> Iterator[tuple[str, str]]:
+        """(path, html) of each page to index."""
+        raise NotImplementedError
+
+
+@dataclass(eq=False)
+class Shard(Bundle):
+    """Some documents of one language; written to <bundle>/<id>/ and merged by search.js."""
+
+    language: str = ""
+    docs: list[Any] = field(default_factory=list)
+
+    def pages(self) -> Iterator[tuple[str, str]]:
+        for doc in self.docs:
+            record = record_for(doc)
+            yield record["path"], record_html(record)
+
+
+@dataclass(eq=False)
+class Runtime(Bundle):
+    """Pagefind's script and WebAssembly, written to <bundle>/ itself.
+
+    search.js imports its pagefind.js and merges the shards into it. Pagefind needs an
+    index there too, so it gets one placeholder page per language (which decides the
+    WebAssembly it loads: English stems, Chinese does not); search.js filters it out.
+    """
+
+    languages: list[str] = field(default_factory=list)
+
+    def pages(self) -> Iterator[tuple[str, str]]:
+        for language in self.languages:
+            yield f"{language}/index.html", record_html({"language": language, "content": "gazette", "meta": {}})
+
+
+def shard_count(documents: int, size: int) -> int:
+    """Shards for a language: a power of two, so outgrowing it splits each shard in two."""
+    count = 1
+    while count * size < documents:
+        count *= 2
+    return count
+
+
+def shard_of(path: str, count: int) -> int:
+    """A record's shard: stable under insertion and removal of other records."""
+    return int.from_bytes(hashlib.sha256(path.encode("utf-8")).digest()[:8], "big") % count
+
+
+@functools.cache
+def _recipe() -> str:
+    """What else decides a bundle's bytes: this module's code and Pagefind's version."""
+    with open(__file__, "rb") as fh:
+        source = fh.read()
+    for dist in ("pagefind_bin", "pagefind"):
+        try:
+            version = importlib.metadata.version(dist)
+            break
+        except importlib.metadata.PackageNotFoundError:
+            version = "unknown"
+    return hashlib.sha256(source).hexdigest() + " pagefind " + version
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps([_recipe(), *parts], ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
+
+
+def plan_shards(docs: Iterable[Any], size: int) -> list[Shard]:
+    """Split the documents into shards by language and path hash, and digest each."""
+    by_language: dict[str, list[Any]] = defaultdict(list)
+    for doc in docs:
+        by_language[language_of(doc)].append(doc)
+    shards = []
+    for language, members in sorted(by_language.items()):
+        count = shard_count(len(members), size)
+        slug = re.sub(r"[^a-z0-9-]", "-", language.lower())
+        buckets: dict[int, Shard] = {}
+        for doc in members:
+            n = shard_of(doc.save_as, count)
+            buckets.setdefault(n, Shard(f"{slug}-{n}", language=language)).docs.append(doc)
+        for n in sorted(buckets):
+            shard = buckets[n]
+            shard.docs.sort(key=lambda d: d.save_as)
+            shard.digest = _digest("shard", [[d.save_as, record_key(d)] for d in shard.docs])
+            shards.append(shard)
+    return shards
+
+
+def plan_runtime(shards: Sequence[Shard]) -> Runtime | None:
+    """The runtime bundle for the languages of the shards; None without documents."""
+    languages = sorted({s.language for s in shards})
+    return Runtime("runtime", _digest("runtime", languages), languages) if languages else None
+
+
 class SearchPageGenerator(Generator):
     """Write the search page; the index itself is built once all pages exist."""
 
     def generate_context(self) -> None:
-        for key, value in DEFAULTS.items():
-            self.settings.setdefault(key, value)
         enabled = self.settings["SITE_SEARCH_ENABLED"]
         self.context["SEARCH_URL"] = "search/" if enabled else ""
         self.context["SEARCH_BUNDLE"] = self.settings["SITE_SEARCH_BUNDLE"]
@@ -93,26 +272,91 @@ class SearchPageGenerator(Generator):
         writer.write_file("search/index.html", self.get_template("search"), self.context,
                           relative_urls=self.settings["RELATIVE_URLS"], page_name="search")
         docs = self.context.get("published_documents", [])
-        records = [record_for(d) for d in sorted(docs, key=lambda d: d.url)]
+        shards = plan_shards(docs, self.settings["SITE_SEARCH_SHARD_SIZE"])
         bundle = os.path.join(self.output_path, self.settings["SITE_SEARCH_BUNDLE"])
-        write_index(records, bundle)
-        _sort_entry(os.path.join(bundle, "pagefind-entry.json"))
-        logger.info("site_search: indexed %d documents into %s", len(records), bundle)
+        cache = os.path.join(self.settings["CACHE_PATH"], "site_search") if self.settings["SITE_SEARCH_CACHE"] \
+            else None
+        done = write_index(shards, bundle, cache, self.settings["SITE_SEARCH_PROCESSES"])
+        logger.info("site_search: %d documents in %d shards: %d indexed, %d from the cache, %d unchanged",
+                    len(docs), len(shards), done["built"], done["cached"], done["unchanged"])
 
 
-def write_index(records: list[dict[str, Any]], bundle: str) -> None:
-    """Index the records with Pagefind's command-line indexer (its Python service waits 0.1 s per record)."""
-    with tempfile.TemporaryDirectory(prefix="gazette-search-") as staging:
-        for record in records:
-            path = os.path.join(staging, record["path"])
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(record_html(record))
-        shutil.rmtree(bundle, ignore_errors=True)
-        proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", staging, "--output-path", bundle,
-                               "--silent"], capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise SearchIndexError(f"site_search: pagefind could not build the index: {proc.stderr or proc.stdout}")
+def write_index(shards: Sequence[Shard], bundle: str, cache: str | None, processes: int = 1) -> dict[str, int]:
+    """Bring bundle up to date with the shards, running Pagefind only for those neither there nor cached.
+
+    Returns how many bundles (shards and the runtime) were built, copied from the cache,
+    and left as they were.
+    """
+    runtime = plan_runtime(shards)
+    before = _read_manifest(bundle)
+    if before is None:
+        shutil.rmtree(bundle, ignore_errors=True)  # not ours, or the one-bundle layout of old
+        before = {}
+    os.makedirs(bundle, exist_ok=True)
+    current: list[Bundle] = [*shards, *([runtime] if runtime else [])]
+    unchanged = {b.id for b in current if before.get(b.id) == b.digest
+                 and os.path.isfile(os.path.join(bundle, "" if b is runtime else b.id, "pagefind-entry.json"))}
+    stale = [b for b in current if b.id not in unchanged]
+    if "runtime" not in unchanged:
+        _remove(bundle, [n for n in os.listdir(bundle) if n != MANIFEST and not _SHARD_ID.fullmatch(n)])
+    if cache:
+        os.makedirs(cache, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="gazette-search-") as scratch:
+        store = cache or scratch
+        missing = [b for b in stale if not os.path.isdir(os.path.join(store, b.digest))]
+        with ThreadPoolExecutor(max_workers=max(1, min(processes, len(missing)))) as pool:
+            list(pool.map(lambda b: build_bundle(b, os.path.join(store, b.digest)), missing))
+        for b in stale:
+            # copyfile: fresh mtimes, so deploy tools that compare size and time see the change
+            if b is runtime:
+                shutil.copytree(os.path.join(store, b.digest), bundle, copy_function=shutil.copyfile,
+                                dirs_exist_ok=True)
+            else:
+                _remove(bundle, [b.id])
+                shutil.copytree(os.path.join(store, b.digest), os.path.join(bundle, b.id),
+                                copy_function=shutil.copyfile)
+    ids = {s.id for s in shards}
+    _remove(bundle, [n for n in os.listdir(bundle) if _SHARD_ID.fullmatch(n) and n not in ids])
+    _write_manifest(bundle, shards, runtime)
+    if cache:
+        used = {b.digest for b in current}
+        _remove(cache, [n for n in os.listdir(cache) if n not in used])
+    return {"built": len(missing), "cached": len(stale) - len(missing), "unchanged": len(unchanged)}
+
+
+def build_bundle(what: Bundle, dest: str) -> None:
+    """Index a bundle's pages with Pagefind's command-line indexer into dest, atomically.
+
+    (Pagefind's Python service waits 0.1 s per record; the command line does not.)
+    """
+    part = tempfile.mkdtemp(prefix=f"{os.path.basename(dest)}.part-", dir=os.path.dirname(dest))
+    try:
+        with tempfile.TemporaryDirectory(prefix="gazette-search-") as staging:
+            for rel, page in what.pages():
+                path = os.path.join(staging, rel)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w", encoding="utf-8") as fh:
+                    fh.write(page)
+            proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", staging, "--output-path", part,
+                                   "--silent"], capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise SearchIndexError(f"site_search: pagefind could not index {what.id}: {proc.stderr or proc.stdout}")
+        unused = _UI_FILE if isinstance(what, Runtime) else re.compile(f"{_UI_FILE.pattern}|{_RUNTIME_FILE.pattern}")
+        _remove(part, [n for n in os.listdir(part) if unused.fullmatch(n)])
+        _sort_entry(os.path.join(part, "pagefind-entry.json"))
+        shutil.rmtree(dest, ignore_errors=True)
+        os.replace(part, dest)
+    finally:
+        shutil.rmtree(part, ignore_errors=True)
+
+
+def _remove(folder: str, names: Iterable[str]) -> None:
+    for name in names:
+        path = os.path.join(folder, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        elif os.path.lexists(path):
+            os.remove(path)
 
 
 def _sort_entry(path: str) -> None:
@@ -123,11 +367,44 @@ def _sort_entry(path: str) -> None:
         json.dump(entry, fh, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def _read_manifest(bundle: str) -> dict[str, str] | None:
+    """Bundle id -> digest of the index on disk; None if it has no readable manifest."""
+    try:
+        with open(os.path.join(bundle, MANIFEST), encoding="utf-8") as fh:
+            manifest = json.load(fh)
+        found = {s["id"]: s["digest"] for entry in manifest["languages"].values() for s in entry["shards"]}
+        return {**found, "runtime": manifest["runtime"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _write_manifest(bundle: str, shards: Sequence[Shard], runtime: Runtime | None) -> None:
+    """What search.js merges: the shards of each language, with digests that let browsers cache."""
+    languages: dict[str, dict[str, Any]] = {}
+    for shard in shards:
+        entry = languages.setdefault(shard.language, {"pages": 0, "shards": []})
+        entry["pages"] += len(shard.docs)
+        entry["shards"].append({"id": shard.id, "digest": shard.digest})
+    manifest = {"runtime": runtime.digest if runtime else None, "languages": languages}
+    text = json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    path = os.path.join(bundle, MANIFEST)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            if fh.read() == text:
+                return  # unchanged: keep its mtime for deploy tools
+    except OSError:
+        pass
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
 def get_generators(pelican: Any) -> type[Generator]:
     return SearchPageGenerator
 
 
 def register() -> None:
+    # initialized: fill in and check the SITE_SEARCH_* settings before anything is read or written.
+    signals.initialized.connect(configure)
     # get_generators: the search page and index are written with the other output, after
     # every document (and its description from the seo plugin) is final.
     signals.get_generators.connect(get_generators)

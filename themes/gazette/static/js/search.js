@@ -1,7 +1,11 @@
 /* Site search on top of Pagefind's JavaScript API (no third-party UI).
    The index stores Chinese text as overlapping character pairs (plugins/site_search),
-   so the query is turned into the same pairs; Pagefind then requires all of them.
-   Results show each document's own title, type, date and description. */
+   so the query is turned into the same pairs; Pagefind then requires all of them
+   (all that some page has: it ignores words it does not know).
+   Results show each document's own title, type, date and description.
+   The index is split into shards, each a Pagefind bundle; shards.json lists them per
+   language. They are merged into the Pagefind loaded from the bundle folder itself, so
+   one search ranks and counts the results of all of them. */
 (function () {
   var CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   var MAX = 30;
@@ -37,6 +41,56 @@
     return li;
   }
 
+  // Pagefind's own choice of index: the page's language, its base language, else the largest.
+  function pick(languages, lang) {
+    if (languages[lang]) return lang;
+    if (languages[lang.split("-")[0]]) return lang.split("-")[0];
+    return Object.keys(languages).sort(function (a, b) { return languages[b].pages - languages[a].pages; })[0];
+  }
+
+  // Pagefind with the page language's shards merged in, each tagged with a "shard" filter
+  // so that a search can leave some out (and always leaves out the runtime's placeholder).
+  async function open(bundle) {
+    var manifest = await (await fetch(bundle + "shards.json", { cache: "no-cache" })).json();
+    var key = pick(manifest.languages, (document.documentElement.getAttribute("lang") || "unknown").toLowerCase());
+    if (!key) return null;
+    var shards = manifest.languages[key].shards;
+    var pagefind = await import(new URL(bundle + "pagefind.js", document.baseURI).href);
+    // A digest changes with its index, so entry files may come from the HTTP cache.
+    await pagefind.options({ metaCacheTag: manifest.runtime });
+    await Promise.all(shards.map(function (shard) {
+      // "und": for zh, ja and th Pagefind splits the query with Intl.Segmenter (信息 息公 公开
+      // becomes 信息, 息, 公, 公开), undoing the pairs. Each shard holds one language anyway.
+      return pagefind.mergeIndex(bundle + shard.id + "/",
+        { language: "und", metaCacheTag: shard.digest, mergeFilter: { shard: shard.id } });
+    }));
+    return { pagefind: pagefind, shards: shards.map(function (shard) { return shard.id; }) };
+  }
+
+  // The words Pagefind looks up: the query's words, lower-cased, without punctuation.
+  function words(query) {
+    return query.toLowerCase().split(/\s+/).filter(function (w, i, all) {
+      return /[\p{L}\p{N}]/u.test(w) && all.indexOf(w) === i;
+    });
+  }
+
+  // Pagefind ignores a query word its index lacks. One index for the site ignores only words
+  // no page has; a shard would also ignore words only other shards have, and return pages
+  // without them. So search just the shards that have every word some page of the site has.
+  async function find(index, query) {
+    var shards = index.shards;
+    var terms = words(query);
+    if (shards.length > 1 && terms.length > 1) {
+      var found = await Promise.all(terms.map(function (term) { return index.pagefind.search(term); }));
+      var counts = found.map(function (f) { return f.filters.shard || {}; }).filter(function (perShard) {
+        return Object.keys(perShard).some(function (id) { return perShard[id] > 0; });
+      });
+      shards = shards.filter(function (id) { return counts.every(function (perShard) { return perShard[id] > 0; }); });
+      if (!shards.length) return [];
+    }
+    return (await index.pagefind.search(query, { filters: { shard: { any: shards } } })).results;
+  }
+
   async function run() {
     var list = document.getElementById("gz-search-results");
     var status = document.getElementById("gz-search-status");
@@ -46,12 +100,14 @@
     if (!q) { status.textContent = "请输入关键词，例如：政府信息公开"; return; }
     status.textContent = "正在搜索……";
     try {
-      var pagefind = await import(list.dataset.bundle + "pagefind.js");
-      var search = await pagefind.search(bigrams(q));
-      var results = await Promise.all(search.results.slice(0, MAX).map(function (r) { return r.data(); }));
+      // The page's own origin, whatever SITEURL says: Pagefind's worker would otherwise give
+      // merged results absolute URLs, and a preview would search the live site.
+      var index = await open(new URL(list.dataset.bundle, document.baseURI).pathname);
+      var found = index ? await find(index, bigrams(q)) : [];
+      var results = await Promise.all(found.slice(0, MAX).map(function (r) { return r.data(); }));
       list.replaceChildren.apply(list, results.map(item));
       status.textContent = results.length
-        ? "找到 " + search.results.length + " 条与“" + q + "”相关的结果" + (search.results.length > MAX ? "，显示前 " + MAX + " 条" : "")
+        ? "找到 " + found.length + " 条与“" + q + "”相关的结果" + (found.length > MAX ? "，显示前 " + MAX + " 条" : "")
         : "没有找到与“" + q + "”相关的内容，请换个关键词试试。";
     } catch (e) {
       status.textContent = "搜索暂时不可用，请稍后再试，或通过政府信息公开目录浏览。";
