@@ -226,15 +226,15 @@ def check_site(generators: list[Any]) -> None:
     reserved = {f"{col}/index.html": "a column in _data/site.yaml" for col in site["columns"]}
     reserved.update({f"{p}/index.html": "GAZETTE_RESERVED_PATHS" for p in settings["GAZETTE_RESERVED_PATHS"]})
     reserved["index.html"] = "the home page"
+    # URLs are final now: freeze them, since Pelican recomputes them on every access and
+    # every plugin and template asks (override_* is Pelican's own per-document URL).
+    for doc in docs:
+        doc.override_url, doc.override_save_as = doc.url, doc.save_as
     _check_unique(docs, "save_as", "URL", reserved)
     policies = [d for d in docs if d.type == "policy"]
     _check_unique(policies, "doc_no", "发文字号", {})
     _check_unique(policies, "index_no", "索引号", {})
     link_interpretations(docs, problems)
-    # URLs are final now: freeze them, since Pelican recomputes them on every access and
-    # every plugin and template asks (override_* is Pelican's own per-document URL).
-    for doc in docs:
-        doc.override_url, doc.override_save_as = doc.url, doc.save_as
     _guard_static_sources(generators)
     _attach_files(docs, generators)
     _publish_only_linked_files(docs, generators, settings)

@@ -170,16 +170,17 @@ class Fingerprint:
 
     def document(self, doc: Content, own_page: bool) -> str:
         """A document by what lists show of it, or (own_page) by everything its page shows."""
-        if not own_page and id(doc) in self.documents:
+        if own_page:  # what lists show (digested once per build) and what only its page shows
+            own = {name: value for name, value in vars(doc).items() if name in _OWN_PAGE_ONLY}
+            return self.of({"listed": self.document(doc, own_page=False), **own}, refs=True)
+        if id(doc) in self.documents:
             return self.documents[id(doc)]
         fields = {name: value for name, value in vars(doc).items()
-                  if name not in _PLUMBING and (own_page or name not in _OWN_PAGE_ONLY)}
+                  if name not in _PLUMBING and name not in _OWN_PAGE_ONLY}
         fields["url"], fields["save_as"] = doc.url, doc.save_as  # properties, not in vars()
-        digest = self.of(fields, refs=True)
-        if not own_page:
-            self.documents[id(doc)] = digest
-            self.keep.append(doc)
-        return digest
+        self.documents[id(doc)] = self.of(fields, refs=True)
+        self.keep.append(doc)
+        return self.documents[id(doc)]
 
 
 @dataclasses.dataclass

@@ -1,8 +1,8 @@
 """Share links for Chinese and international platforms, without third-party scripts.
 
 Each target is one registered function (STYLE.md 5); SHARE_TARGETS and
-SHARE_TARGETS_EN choose which appear and in what order. Documents get `share_links`;
-pages without a content object use the `share_links` Jinja filter.
+SHARE_TARGETS_EN choose which appear and in what order. Templates call the
+`share_links` Jinja filter on a page's URL, so only pages that are rendered pay for them.
 """
 
 from __future__ import annotations
@@ -127,15 +127,6 @@ def configure(pelican: Any) -> None:
     settings.setdefault("JINJA_FILTERS", {})["share_links"] = share_filter
 
 
-def attach(generators: list[Any]) -> None:
-    """Give every document its `share_links`."""
-    settings = generators[0].settings
-    for doc in generators[0].context["published_documents"]:
-        doc.share_links = links_for(settings, public_url(settings, doc.url), doc.title, doc.lang)
-
-
 def register() -> None:
     # initialized: validate settings and add the filter before Jinja environments exist.
     signals.initialized.connect(configure)
-    # all_generators_finalized: every document's URL and title are final.
-    signals.all_generators_finalized.connect(attach)
