@@ -306,15 +306,15 @@ def write_index(shards: Sequence[Shard], bundle: str, cache: str | None, process
         missing = [b for b in stale if not os.path.isdir(os.path.join(store, b.digest))]
         with ThreadPoolExecutor(max_workers=max(1, min(processes, len(missing)))) as pool:
             list(pool.map(lambda b: build_bundle(b, os.path.join(store, b.digest)), missing))
+        # Hard links from the cache (a copy only across file systems): a shard is
+        # thousands of small files, and nothing writes to them once Pagefind is done.
+        place = _link_or_copy if cache else shutil.copyfile
         for b in stale:
-            # copyfile: fresh mtimes, so deploy tools that compare size and time see the change
             if b is runtime:
-                shutil.copytree(os.path.join(store, b.digest), bundle, copy_function=shutil.copyfile,
-                                dirs_exist_ok=True)
+                shutil.copytree(os.path.join(store, b.digest), bundle, copy_function=place, dirs_exist_ok=True)
             else:
                 _remove(bundle, [b.id])
-                shutil.copytree(os.path.join(store, b.digest), os.path.join(bundle, b.id),
-                                copy_function=shutil.copyfile)
+                shutil.copytree(os.path.join(store, b.digest), os.path.join(bundle, b.id), copy_function=place)
     ids = {s.id for s in shards}
     _remove(bundle, [n for n in os.listdir(bundle) if _SHARD_ID.fullmatch(n) and n not in ids])
     _write_manifest(bundle, shards, runtime)
@@ -348,6 +348,15 @@ def build_bundle(what: Bundle, dest: str) -> None:
         os.replace(part, dest)
     finally:
         shutil.rmtree(part, ignore_errors=True)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    if os.path.lexists(dst):
+        os.remove(dst)  # never write through an old link into a cached file
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
 
 
 def _remove(folder: str, names: Iterable[str]) -> None:
