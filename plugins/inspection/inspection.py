@@ -13,6 +13,7 @@ import gc
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import pickle
 import time
@@ -129,23 +130,51 @@ class FactCache:
             pickle.dump((self.key, self.next_pages, sources), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)  # an interrupted build leaves the old cache, not half a new one
 
-    def page_facts(self, output: Path, pages: dict[str, os.stat_result]) -> dict[str, PageFacts]:
+    def page_facts(self, output: Path, pages: dict[str, os.stat_result], workers: int = 1) -> dict[str, PageFacts]:
         """Facts of these pages, reading only those whose stamp changed since they were cached.
 
         The stat comes from before the read, so a page rewritten in between is read again next build.
         """
         facts: dict[str, PageFacts] = {}
+        todo = []
         for rel, st in sorted(pages.items()):
             cached = self.pages.get(rel)
             if cached and cached[0] == (st.st_size, st.st_mtime_ns):
                 facts[rel] = cached[1]
             else:
-                facts[rel] = page_facts((output / rel).read_text(encoding="utf-8"), rel, self.needles, self.resolve)
-                self.read += 1
+                todo.append(rel)
+        facts.update(self._read(output, todo, workers))
+        self.read = len(todo)
+        for rel, st in sorted(pages.items()):
             fresh = stamp(st)
             if fresh:
                 self.next_pages[rel] = (fresh, facts[rel])
         return facts
+
+
+    def _read(self, output: Path, rels: list[str], workers: int) -> dict[str, PageFacts]:
+        """Read and scan pages, in forked workers when there are many (a cold build: all of them)."""
+        if workers < 2 or len(rels) < PARALLEL_MIN_PAGES:
+            return {rel: _scan(output, rel, self.needles, self.resolve) for rel in rels}
+        _work.update(output=output, needles=self.needles, resolve=self.resolve)
+        chunks = [rels[i::workers * 4] for i in range(workers * 4)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_scan_chunk, chunks)
+        pairs = (zip(chunk, part, strict=True) for chunk, part in zip(chunks, parts, strict=True))
+        return {rel: fact for pair in pairs for rel, fact in pair}
+
+
+# Below this many pages to read, forking workers costs more than it saves.
+PARALLEL_MIN_PAGES = 200
+_work: dict[str, Any] = {}  # what forked workers inherit
+
+
+def _scan(output: Path, rel: str, needles: Any, resolve: Any) -> PageFacts:
+    return page_facts((output / rel).read_text(encoding="utf-8"), rel, needles, resolve)
+
+
+def _scan_chunk(rels: list[str]) -> list[PageFacts]:
+    return [_scan(_work["output"], rel, _work["needles"], _work["resolve"]) for rel in rels]
 
 
 def _walk(output: Path, skip: str) -> tuple[set[str], dict[str, os.stat_result]]:
@@ -194,7 +223,7 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
     cache = FactCache(settings)
     cache.load()
     files, stats = _walk(output, settings["INSPECTION_PATH"])
-    pages = cache.page_facts(output, stats)
+    pages = cache.page_facts(output, stats, settings.get("GAZETTE_WORKERS", 1))
     site = Site(docs=docs, columns=context.get("columns", []),
                 home_columns=context.get("home_columns", []), site=settings["GAZETTE_SITE_DATA"]["site"],
                 settings=settings, today=settings["INSPECTION_TODAY_DATE"], output=output,
