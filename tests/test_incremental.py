@@ -131,3 +131,16 @@ def test_an_up_to_date_build_still_runs_once_an_embargo_ends(sample_content, tmp
     records[0].write_bytes(pickle.dumps(record))
     again = build(sample_content, out, GAZETTE_BUILD_TIME=None)
     assert "nothing changed" not in again.stdout and "Done: Processed" in again.stdout
+
+
+def test_workers_change_nothing_in_the_output(tmp_path):
+    """The demo parsed, rendered and inspected in two worker processes equals a one-process build."""
+    from conftest import ROOT
+
+    builds = [build(ROOT / "content", tmp_path / f"w{n}" / "output", GAZETTE_BUILD_TIME="2026-11-22 12:00",
+                    INSPECTION_ENABLED=True, GAZETTE_WORKERS=n) for n in (1, 2)]
+    for result in builds:
+        assert result.returncode == 0, result.stderr
+    one, two = (tree(b.output) for b in builds)
+    assert len(one) > 100 and sorted(one) == sorted(two)
+    assert [rel for rel in one if one[rel] != two[rel]] == []

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 # Bump when the Parsed layout changes, so old cache files are never misread.
 FORMAT = 1
 # Below this many files to parse, forking workers costs more than it saves.
-PARALLEL_MIN_FILES = 64
+PARALLEL_MIN_FILES = 32
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 Stamp = tuple[int, int] | None  # (size, mtime_ns), or None for a missing file

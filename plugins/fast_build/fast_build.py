@@ -287,7 +287,7 @@ class FastWriter(Writer):
         if isinstance(text, _Unchanged):
             self.results.append(Result(rel, key, _stamp(path), "skipped"))
             return
-        rendered = len(text)
+        rendered = len(text.encode("utf-8"))
         for page_filter in self.settings["FAST_BUILD_PAGE_FILTERS"]:
             text = page_filter(path, text)
         data = text.encode("utf-8")

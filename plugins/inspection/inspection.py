@@ -165,7 +165,7 @@ class FactCache:
 
 
 # Below this many pages to read, forking workers costs more than it saves.
-PARALLEL_MIN_PAGES = 200
+PARALLEL_MIN_PAGES = 64
 _work: dict[str, Any] = {}  # what forked workers inherit
 
 
