@@ -63,10 +63,10 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 # Context entries that change every build but no template shows: "now" reaches pages
 # only through documents' fields (consultation states, embargoes), which are keyed;
 # staticfiles comes in set order (links resolve through static_content, which is keyed).
-_VOLATILE = {"GAZETTE_NOW", "INSPECTION_TODAY_DATE", "GAZETTE_GIT_DATES", "generated_content",
-             "localsiteurl", "staticfiles", "static_links", "GAZETTE_WORKERS"}
+_VOLATILE = {"GAZETTE_NOW", "INSPECTION_TODAY_DATE", "GAZETTE_GIT_DATES", "GAZETTE_OUTPUT_VALID_UNTIL",
+             "generated_content", "localsiteurl", "staticfiles", "static_links", "GAZETTE_WORKERS"}
 # What only a document's own page shows; lists show none of it.
-_OWN_PAGE_ONLY = {"_content", "description", "json_ld", "share_links", "_summary"}
+_OWN_PAGE_ONLY = {"_content", "description", "json_ld", "_summary"}
 # Content attributes that are plumbing, not page data.
 _PLUMBING = {"settings", "_context"}
 
