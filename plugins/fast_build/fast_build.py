@@ -33,6 +33,7 @@ import os
 import pickle
 import sys
 import types
+from importlib.metadata import version
 from typing import Any
 
 from content_model.problems import autoreloading
@@ -60,6 +61,9 @@ PARALLEL_MIN_JOBS = 32
 # Bump when the key recipe changes, so old manifests never match.
 FORMAT = 1
 _HERE = os.path.dirname(os.path.abspath(__file__))
+# Python and the libraries that shape output: an upgrade must re-render, like a code change.
+LIBRARIES = " ".join([sys.version, *(f"{name}={version(name)}" for name in (
+    "pelican", "jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "minify-html", "qrcode", "feedgen", "pagefind"))])
 # Context entries that change every build but no template shows: "now" reaches pages
 # only through documents' fields (consultation states, embargoes), which are keyed;
 # staticfiles comes in set order (links resolve through static_content, which is keyed).
@@ -313,7 +317,7 @@ class FastWriter(Writer):
             return []
         self.reference = jobs[0].context
         self.base_key = hashlib.sha1("\0".join([
-            str(FORMAT), sys.version, _CODE_DIGEST, files_digest(self.settings["THEME"]),
+            str(FORMAT), LIBRARIES, _CODE_DIGEST, files_digest(self.settings["THEME"]),
             self.fingerprint.of({k: v for k, v in self.settings.items() if k not in _VOLATILE}),
             self.fingerprint.of(_stable(self.reference)),
         ]).encode()).hexdigest()
@@ -431,7 +435,7 @@ def configure(pelican: Any) -> None:
         settings_digest = Fingerprint(settings).of({k: v for k, v in settings.items()
                                                     if k not in up_to_date.CLOCK})
         inputs, sources = up_to_date.inputs_digest(
-            pelican, _CODE_DIGEST + files_digest(settings["THEME"]), settings_digest)
+            pelican, LIBRARIES + _CODE_DIGEST + files_digest(settings["THEME"]), settings_digest)
         up_to_date.check(pelican, inputs, sources)
         _state["inputs"] = inputs
         # Connected now, after every plugin's register(): runs after their finalized work.

@@ -1,7 +1,8 @@
 """Skip a build that would write exactly what is already there.
 
 After a successful build we record a digest of its inputs (every file under the content
-folder by size and mtime, the git commit, settings, command line, code and theme) and of
+folder by size and mtime, the git commit, settings, command line, code, theme, Python and
+library versions) and of
 the output folder, with the moment the output stops being valid: the next embargo
 release or consultation deadline (content_model), the next midnight for a dated
 inspection report (inspection), as GAZETTE_OUTPUT_VALID_UNTIL. A build whose inputs
@@ -65,7 +66,7 @@ def inputs_digest(pelican: Any, code_digest: str, settings_digest: str) -> tuple
     settings = pelican.settings
     content, count = _tree_digest(os.path.abspath(settings["PATH"]),
                                   skip=os.path.abspath(pelican.output_path))
-    parts = [code_digest, settings_digest, content, repr(sys.argv[1:]), sys.version,
+    parts = [code_digest, settings_digest, content, repr(sys.argv[1:]),
              _git_head(settings["PATH"]) if settings.get("GAZETTE_GIT_DATES_ENABLED", True) else ""]
     return hashlib.sha1("\0".join(parts).encode()).hexdigest(), count
 
