@@ -1,12 +1,12 @@
 """Skip a build that would write exactly what is already there.
 
 After a successful build we record a digest of its inputs (every file under the content
-folder by size and mtime, the git commit, settings, command line, code, theme, Python and
-library versions) and of
-the output folder, with the moment the output stops being valid: the next embargo
-release or consultation deadline (content_model), the next midnight for a dated
-inspection report (inspection), as GAZETTE_OUTPUT_VALID_UNTIL. A build whose inputs
-and output match the record and that runs before that moment stops at once.
+folder by size and mtime, the git commit, settings, command line, code, theme, Python
+and library versions) and of the output folder, with the moment the output stops being
+valid: the next embargo release or consultation deadline (content_model), the next
+midnight for a dated inspection report (inspection), as GAZETTE_OUTPUT_VALID_UNTIL. A
+build whose inputs and output match the record and that runs before that moment stops
+at once.
 """
 
 from __future__ import annotations
