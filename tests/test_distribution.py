@@ -233,3 +233,19 @@ def test_output_fits_a_strict_content_security_policy(sample_build):
     assert offences == []
     headers = (Path(__file__).resolve().parent.parent / "docs/deploy/_headers").read_text(encoding="utf-8")
     assert "script-src 'self' 'wasm-unsafe-eval';" in headers and "style-src 'self';" in headers
+
+
+def test_descriptions_of_long_bodies_read_only_what_they_need():
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from seo.seo import describe
+
+    # The head of a long body fills the description…
+    body = "<p>" + "政府信息公开" * 20 + "</p>" + "<p>后文</p>" * 2000
+    assert describe(body, 20) == "政府信息公开政府信息…"
+    # …but a head of markup alone does not: the text after it is used, not a cut tag.
+    body = '<div class="x">' * 700 + "<p>真正的正文&amp;说明。</p>" + "<p>后文</p>" * 500
+    assert describe(body, 20) == "真正的正文&说明。 后…"

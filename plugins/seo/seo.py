@@ -41,16 +41,37 @@ def _width(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
+def _head(markup: str, size: int) -> str:
+    """The start of markup, never cut inside a tag or an entity."""
+    head = markup[:size]
+    for opener, closer in (("<", ">"), ("&", ";")):
+        cut = head.rfind(opener)
+        if cut > head.rfind(closer):
+            head = head[:cut]
+    return head
+
+
 def describe(text: str, limit: int) -> str:
     """Plain-text description cut to a display width, counting CJK characters as two."""
+    # A description needs the first lines only: read a head of the page (every build reads
+    # 10,000 bodies), and the whole only if the head is too short to fill it.
+    if len(text) > 40 * limit:
+        short, cut = _describe(_head(text, 40 * limit), limit)
+        if cut:
+            return short
+    return _describe(text, limit)[0]
+
+
+def _describe(text: str, limit: int) -> tuple[str, bool]:
+    """The description, and whether the text was longer than the limit."""
     plain = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
     used, out = 0, []
     for char in plain:
         used += _width(char)
         if used > limit:
-            return "".join(out).rstrip("，。、；： ,.;:") + "…"
+            return "".join(out).rstrip("，。、；： ,.;:") + "…", True
         out.append(char)
-    return "".join(out)
+    return "".join(out), False
 
 
 def _iso(value: Any) -> str:
