@@ -134,20 +134,22 @@ def _assign_index_numbers(docs: list[Any], org_code: str) -> None:
 def _check_unique(docs: list[Any], attr: str, label: str, reserved: dict[str, str]) -> None:
     """Report documents sharing a value that must be unique, naming both files."""
     seen: dict[str, str] = dict(reserved)
+    owners: dict[str, str] = {}  # value -> source path; shown only when there is a clash
     for doc in docs:
         value = getattr(doc, attr, None)
         if value is None:
             continue
-        if value in seen:
+        if value in seen or value in owners:
+            other = seen[value] if value in seen else display_path(owners[value])
             if attr == "save_as":  # speak of the URL editors see, and the field that sets it
                 shown = "/" + value.removesuffix("index.html")
-                problems.error(doc.source_path, "slug", f"URL {shown} is also used by {seen[value]} "
+                problems.error(doc.source_path, "slug", f"URL {shown} is also used by {other} "
                                "(URLs must be unique; set a different `slug:`)")
             else:
                 problems.error(doc.source_path, attr,
-                               f"'{value}' is also used by {seen[value]} ({label} must be unique)")
+                               f"'{value}' is also used by {other} ({label} must be unique)")
         else:
-            seen[value] = display_path(doc.source_path)
+            owners[value] = doc.source_path
 
 
 def _attach_files(docs: list[Any], generators: list[Any]) -> None:

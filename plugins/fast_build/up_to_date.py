@@ -37,6 +37,7 @@ def _tree_digest(root: str, skip: str | None = None) -> tuple[str, int]:
     """Digest of every file's path, size and mtime under root; and how many files."""
     digest = hashlib.sha1()
     count = 0
+    start = len(root.rstrip(os.sep)) + 1
     for folder, dirs, files in os.walk(root):
         dirs.sort()
         if skip:
@@ -47,7 +48,7 @@ def _tree_digest(root: str, skip: str | None = None) -> tuple[str, int]:
                 st = os.stat(path)
             except OSError:
                 continue
-            digest.update(f"{os.path.relpath(path, root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            digest.update(f"{path[start:]}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
             count += 1
     return digest.hexdigest(), count
 
