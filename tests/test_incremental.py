@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import pickle
 from pathlib import Path
 
 import pytest
-from conftest import build
+from conftest import ROOT, build
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -112,9 +114,6 @@ def test_cached_parse_still_reports_warnings(sample_content, tmp_path):
 
 def test_an_up_to_date_build_still_runs_once_an_embargo_ends(sample_content, tmp_path):
     """With the real clock, the record says until when the output holds; past that, the build runs."""
-    import datetime as dt
-    import pickle
-
     release = (dt.datetime.now() + dt.timedelta(days=2)).replace(second=0, microsecond=0)
     (sample_content / "news" / "later.md").write_text(
         f"---\ntitle: 定时发布的消息\ndate: 2024-05-30 09:00\npublish_at: {release:%Y-%m-%d %H:%M}\n---\n正文。\n",
@@ -135,8 +134,6 @@ def test_an_up_to_date_build_still_runs_once_an_embargo_ends(sample_content, tmp
 
 def test_workers_change_nothing_in_the_output(tmp_path):
     """The demo parsed, rendered and inspected in two worker processes equals a one-process build."""
-    from conftest import ROOT
-
     builds = [build(ROOT / "content", tmp_path / f"w{n}" / "output", GAZETTE_BUILD_TIME="2026-11-22 12:00",
                     INSPECTION_ENABLED=True, GAZETTE_WORKERS=n) for n in (1, 2)]
     for result in builds:
