@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,13 @@ from conftest import ROOT, build
 
 def tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def age(root: Path, seconds: int = 60) -> None:
+    """Date every file back, as content edited a while before the build (fresh edits are not trusted)."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
 
 
 def mtimes(root: Path) -> dict[str, int]:
@@ -40,6 +49,7 @@ def rebuild(sample_content, tmp_path):
 
 
 def test_no_change_rebuild_stops_at_once_and_touching_renders_nothing(rebuild, sample_content):
+    age(sample_content)
     first = rebuild()
     before, files = mtimes(first.output), tree(first.output)
     second = rebuild()
@@ -52,6 +62,18 @@ def test_no_change_rebuild_stops_at_once_and_touching_renders_nothing(rebuild, s
     pages = len(before)
     assert f"fast_build: {pages} pages: {pages} unchanged (not rendered)" in third.stdout
     assert tree(third.output) == files and mtimes(third.output) == before
+
+
+def test_a_build_right_after_an_edit_is_not_trusted_to_be_up_to_date(rebuild, sample_content):
+    """A same-size edit within the file's mtime tick would keep its stamp: such a build is not recorded."""
+    age(sample_content)
+    news = sample_content / "news" / "gzdt-1.md"
+    news.write_text(news.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    now = time.time_ns() // 10_000_000 * 10_000_000  # saved just now, on a file system with 2 s mtimes
+    os.utime(news, ns=(now, now))
+    rebuild()
+    again = rebuild()
+    assert "nothing changed" not in again.stdout and "Done: Processed" in again.stdout
 
 
 def test_a_deleted_output_page_is_written_again(rebuild):
@@ -119,6 +141,7 @@ def test_an_up_to_date_build_still_runs_once_an_embargo_ends(sample_content, tmp
         f"---\ntitle: 定时发布的消息\ndate: 2024-05-30 09:00\npublish_at: {release:%Y-%m-%d %H:%M}\n---\n正文。\n",
         encoding="utf-8")
     out = tmp_path / "clock" / "output"
+    age(sample_content)
     first = build(sample_content, out, GAZETTE_BUILD_TIME=None)
     assert first.returncode == 0, first.stderr
     assert "定时发布的消息" not in first.html("gzdt/index.html")

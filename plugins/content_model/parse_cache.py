@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -58,6 +59,15 @@ def stamp(path: str) -> Stamp:
     except OSError:
         return None
     return st.st_size, st.st_mtime_ns
+
+
+def settled(mtime_ns: int) -> bool:
+    """Whether a file changed long enough ago that rewriting it (even at the same size) changes its mtime.
+
+    Ticks are a few ms on Linux file systems, but 10 ms (exFAT) to 2 s (FAT, HFS+) where mtimes come out round.
+    """
+    tick = 2_000_000_000 if mtime_ns % 10_000_000 == 0 else 100_000_000
+    return mtime_ns < time.time_ns() - tick
 
 
 def salt(settings: dict[str, Any]) -> str:

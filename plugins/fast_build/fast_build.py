@@ -36,6 +36,7 @@ import types
 from importlib.metadata import version
 from typing import Any
 
+from content_model.parse_cache import stamp
 from content_model.problems import autoreloading
 from jinja2 import FileSystemBytecodeCache
 from markupsafe import Markup
@@ -86,14 +87,6 @@ class _Unchanged(str):
 
 
 UNCHANGED = _Unchanged()
-
-
-def _stamp(path: str) -> Stamp | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
 
 
 def files_digest(*roots: str) -> str:
@@ -223,7 +216,7 @@ class _KeyedTemplate:
         rel = localcontext["output_file"]
         self.writer.pending = (rel, key)
         old = self.writer.manifest.get(rel)
-        if old is not None and old[0] == key and _stamp(os.path.join(self.writer.output_path, rel)) == old[1]:
+        if old is not None and old[0] == key and stamp(os.path.join(self.writer.output_path, rel)) == old[1]:
             return UNCHANGED
         return self.template.render(localcontext)
 
@@ -289,7 +282,7 @@ class FastWriter(Writer):
         """Filter and write one rendered page, unless nothing changed."""
         rel, key = self.pending
         if isinstance(text, _Unchanged):
-            self.results.append(Result(rel, key, _stamp(path), "skipped"))
+            self.results.append(Result(rel, key, stamp(path), "skipped"))
             return
         rendered = len(text.encode("utf-8"))
         for page_filter in self.settings["FAST_BUILD_PAGE_FILTERS"]:
@@ -305,7 +298,7 @@ class FastWriter(Writer):
             with open(tmp, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)
-        self.results.append(Result(rel, key, _stamp(path), "same" if same else "written", rendered, len(data)))
+        self.results.append(Result(rel, key, stamp(path), "same" if same else "written", rendered, len(data)))
 
     def render_job(self, job: Job) -> None:
         Writer.write_file(self, job.name, _KeyedTemplate(job.template, self), job.context, *job.args, **job.kwargs)
@@ -349,7 +342,7 @@ class FastWriter(Writer):
         new = {r.rel: (r.key, r.stamp) for r in results if r.stamp is not None}
         for rel, (_key, old_stamp) in sorted(self.manifest.items()):
             path = os.path.join(self.output_path, rel)
-            if rel not in new and _stamp(path) == old_stamp:
+            if rel not in new and stamp(path) == old_stamp:
                 os.remove(path)  # a page of the last build that this build does not have
                 logger.info("fast_build: removed %s", rel)
         self.manifest = new
@@ -386,10 +379,7 @@ def _render_indices(indices: list[int]) -> list[Result]:
 
 
 def _manifest_path(settings: dict[str, Any], output_path: str) -> str | None:
-    if not settings.get("GAZETTE_CACHE", True):
-        return None
-    name = hashlib.sha1(os.path.abspath(output_path).encode()).hexdigest()[:16]
-    return os.path.join(settings.get("CACHE_PATH", "cache"), "gazette-pages", name + ".pickle")
+    return up_to_date.cache_file(settings, output_path, ".pickle") if settings.get("GAZETTE_CACHE", True) else None
 
 
 def _load(path: str | None) -> dict[str, tuple[str, Stamp]]:
@@ -434,10 +424,11 @@ def configure(pelican: Any) -> None:
     if settings.get("GAZETTE_CACHE", True) and not autoreloading():
         settings_digest = Fingerprint(settings).of({k: v for k, v in settings.items()
                                                     if k not in up_to_date.CLOCK})
-        inputs, sources = up_to_date.inputs_digest(
+        inputs, sources, fresh = up_to_date.inputs_digest(
             pelican, LIBRARIES + _CODE_DIGEST + files_digest(settings["THEME"]), settings_digest)
         up_to_date.check(pelican, inputs, sources)
-        _state["inputs"] = inputs
+        if not fresh:
+            _state["inputs"] = inputs
         # Connected now, after every plugin's register(): runs after their finalized work.
         signals.finalized.connect(_record)
 

@@ -20,6 +20,7 @@ import subprocess
 import sys
 from typing import Any
 
+from content_model.parse_cache import settled
 from pelican.log import console
 
 logger = logging.getLogger(__name__)
@@ -33,10 +34,10 @@ class UpToDate(SystemExit):
     """Nothing to do: the output already is what this build would write."""
 
 
-def _tree_digest(root: str, skip: str | None = None) -> tuple[str, int]:
-    """Digest of every file's path, size and mtime under root; and how many files."""
+def _tree_digest(root: str, skip: str | None = None) -> tuple[str, int, int]:
+    """Digest of every file's path, size and mtime under root; how many files; the newest mtime."""
     digest = hashlib.sha1()
-    count = 0
+    count = newest = 0
     start = len(root.rstrip(os.sep)) + 1
     for folder, dirs, files in os.walk(root):
         dirs.sort()
@@ -50,7 +51,8 @@ def _tree_digest(root: str, skip: str | None = None) -> tuple[str, int]:
                 continue
             digest.update(f"{path[start:]}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
             count += 1
-    return digest.hexdigest(), count
+            newest = max(newest, st.st_mtime_ns)
+    return digest.hexdigest(), count, newest
 
 
 def _git_head(path: str) -> str:
@@ -62,24 +64,30 @@ def _git_head(path: str) -> str:
     return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
-def inputs_digest(pelican: Any, code_digest: str, settings_digest: str) -> tuple[str, int]:
-    """Everything a build reads, as one digest; and the number of content files."""
+def inputs_digest(pelican: Any, code_digest: str, settings_digest: str) -> tuple[str, int, bool]:
+    """Everything a build reads, as one digest; the number of content files; whether one is too fresh.
+
+    A file saved again with the same size within one mtime tick keeps its stamp, so a build
+    that began right after an edit is not recorded.
+    """
     settings = pelican.settings
-    content, count = _tree_digest(os.path.abspath(settings["PATH"]),
-                                  skip=os.path.abspath(pelican.output_path))
+    content, count, newest = _tree_digest(os.path.abspath(settings["PATH"]),
+                                          skip=os.path.abspath(pelican.output_path))
     parts = [code_digest, settings_digest, content, repr(sys.argv[1:]),
              _git_head(settings["PATH"]) if settings.get("GAZETTE_GIT_DATES_ENABLED", True) else ""]
-    return hashlib.sha1("\0".join(parts).encode()).hexdigest(), count
+    fresh = not settled(newest)
+    return hashlib.sha1("\0".join(parts).encode()).hexdigest(), count, fresh
 
 
-def _record_path(settings: dict[str, Any], output_path: str) -> str:
+def cache_file(settings: dict[str, Any], output_path: str, suffix: str) -> str:
+    """A file in CACHE_PATH/gazette-pages/ that belongs to one output folder."""
     name = hashlib.sha1(os.path.abspath(output_path).encode()).hexdigest()[:16]
-    return os.path.join(settings.get("CACHE_PATH", "cache"), "gazette-pages", name + ".build.pickle")
+    return os.path.join(settings.get("CACHE_PATH", "cache"), "gazette-pages", name + suffix)
 
 
 def check(pelican: Any, inputs: str, sources: int) -> None:
     """Stop the build (successfully) if the output already is what it would write."""
-    path = _record_path(pelican.settings, pelican.output_path)
+    path = cache_file(pelican.settings, pelican.output_path, ".build.pickle")
     try:
         with open(path, "rb") as fh:
             record = pickle.load(fh)
@@ -90,7 +98,7 @@ def check(pelican: Any, inputs: str, sources: int) -> None:
     valid_until = record.get("valid_until")
     if valid_until is not None and dt.datetime.now(dt.UTC) >= valid_until:
         return
-    output, files = _tree_digest(os.path.abspath(pelican.output_path))
+    output, files, _newest = _tree_digest(os.path.abspath(pelican.output_path))
     if output != record.get("output"):
         return
     console.print(f"fast_build: nothing changed ({sources} content files, {files} output files checked); "
@@ -101,10 +109,10 @@ def check(pelican: Any, inputs: str, sources: int) -> None:
 def record(pelican: Any, inputs: str) -> None:
     """Remember this build's inputs and output, once every plugin has written its files."""
     settings = pelican.settings
-    output, _files = _tree_digest(os.path.abspath(pelican.output_path))
+    output, _files, _newest = _tree_digest(os.path.abspath(pelican.output_path))
     fixed_clock = settings.get("GAZETTE_BUILD_TIME") is not None
     valid_until = None if fixed_clock else settings.get("GAZETTE_OUTPUT_VALID_UNTIL")
-    path = _record_path(settings, pelican.output_path)
+    path = cache_file(settings, pelican.output_path, ".build.pickle")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path + ".tmp", "wb") as fh:
         pickle.dump({"inputs": inputs, "output": output, "valid_until": valid_until}, fh)

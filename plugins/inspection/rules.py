@@ -12,13 +12,14 @@ import datetime as dt
 import os
 import re
 import sys
-import time
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlparse
+
+from content_model.parse_cache import settled
 
 from .workdays import workdays_between
 
@@ -56,11 +57,9 @@ Stamp = tuple[int, int]  # (size, mtime_ns): cached facts of a file are valid wh
 def stamp(st: os.stat_result) -> Stamp | None:
     """The stamp to cache a file's facts under, or None while it is too fresh to trust.
 
-    A file rewritten with the same size within one mtime tick keeps its stamp. Ticks are a few
-    ms on Linux file systems, but 10 ms (exFAT) to 2 s (FAT, HFS+) where mtimes come out round.
+    A file rewritten with the same size within one mtime tick keeps its stamp.
     """
-    tick = 2_000_000_000 if st.st_mtime_ns % 10_000_000 == 0 else 100_000_000
-    return (st.st_size, st.st_mtime_ns) if st.st_mtime_ns < time.time_ns() - tick else None
+    return (st.st_size, st.st_mtime_ns) if settled(st.st_mtime_ns) else None
 
 
 # (rule id, source path) -> (stamp, rule parameters, [(line number, message)])
