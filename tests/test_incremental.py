@@ -76,10 +76,33 @@ def test_a_build_right_after_an_edit_is_not_trusted_to_be_up_to_date(rebuild, sa
     assert "nothing changed" not in again.stdout and "Done: Processed" in again.stdout
 
 
-def test_a_deleted_output_page_is_written_again(rebuild):
+def test_a_deleted_output_page_comes_back(rebuild):
     first = rebuild()
     files = tree(first.output)
     (first.output / "gzdt" / "index.html").unlink()
+    second = rebuild()
+    assert "1 from the page store, 0 rendered the same, 0 written" in second.stdout
+    assert tree(second.output) == files
+
+
+def test_a_fresh_output_folder_gets_its_pages_from_the_page_store(rebuild):
+    """CI and `make publish` build into an empty folder: unchanged pages are linked in, not rendered."""
+    first = rebuild()
+    files, pages = tree(first.output), len(mtimes(first.output))
+    first.output.rename(first.output.with_name("output.old"))
+    second = rebuild()
+    assert f"{pages} pages: 0 unchanged (not rendered), {pages} from the page store, 0 rendered the same" \
+        in second.stdout
+    assert tree(second.output) == files
+
+
+def test_a_page_altered_in_place_is_not_taken_from_the_store(rebuild):
+    """The store shares files with the output; a page someone overwrote in place is rendered again."""
+    first = rebuild()
+    files = tree(first.output)
+    with (first.output / "gzdt" / "index.html").open("r+b") as fh:
+        fh.write(b"<!-- altered in place -->")
+    first.output.rename(first.output.with_name("output.old"))
     second = rebuild()
     assert "1 written" in second.stdout
     assert tree(second.output) == files
@@ -93,7 +116,8 @@ def test_editing_a_body_rewrites_that_page_only_and_equals_a_clean_build(rebuild
     second = rebuild()
     changed = {rel for rel, ns in mtimes(second.output).items() if before.get(rel) != ns}
     assert changed == {"gzdt/2024/gzdt-1/index.html"}
-    assert f"{len(before) - 1} unchanged (not rendered), 0 rendered the same, 1 written" in second.stdout
+    assert f"{len(before) - 1} unchanged (not rendered), 0 from the page store, 0 rendered the same, 1 written" \
+        in second.stdout
     assert "补充说明" in second.html("gzdt/2024/gzdt-1/index.html")
     assert_same_as_clean(sample_content, second.output, tmp_path, "body")
 

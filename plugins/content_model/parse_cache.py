@@ -61,6 +61,26 @@ def stamp(path: str) -> Stamp:
     return st.st_size, st.st_mtime_ns
 
 
+def save_pickle(path: str, value: Any) -> None:
+    """Pickle value to path by temp file and rename: no reader (or later build) sees half a file."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def load_pickle(path: str | None) -> Any:
+    """What save_pickle saved, or None if there is nothing readable (a damaged cache is a cold one)."""
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+        return None
+
+
 def settled(mtime_ns: int) -> bool:
     """Whether a file changed long enough ago that rewriting it (even at the same size) changes its mtime.
 
@@ -106,11 +126,7 @@ class ParseCache:
         self.used.add(key)
         if not self.folder:
             return None
-        try:
-            with open(self._file(key), "rb") as fh:
-                parsed = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None
+        parsed = load_pickle(self._file(key))
         if not isinstance(parsed, Parsed) or any(stamp(p) != s for p, s in parsed.deps.items()):
             return None
         return parsed
@@ -118,11 +134,7 @@ class ParseCache:
     def store(self, key: str, parsed: Parsed) -> None:
         if not self.folder or not parsed.cacheable:
             return
-        path = self._file(key)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path + ".tmp", "wb") as fh:
-            pickle.dump(parsed, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(path + ".tmp", path)
+        save_pickle(self._file(key), parsed)
 
     def prune(self) -> None:
         """Forget results no file of this build asked for (edited or deleted files)."""

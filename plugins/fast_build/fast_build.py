@@ -36,7 +36,7 @@ import types
 from importlib.metadata import version
 from typing import Any
 
-from content_model.parse_cache import stamp
+from content_model.parse_cache import load_pickle, save_pickle, stamp
 from content_model.problems import autoreloading
 from jinja2 import FileSystemBytecodeCache
 from markupsafe import Markup
@@ -46,6 +46,7 @@ from pelican.log import console
 from pelican.writers import Writer
 
 from . import up_to_date
+from .page_store import PageStore, manifests_keys
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +83,21 @@ class FastBuildSettingsError(ValueError):
     """The fast_build plugin is set up in a way that would give wrong output."""
 
 
-class _Unchanged(str):
-    """What a skipped page 'renders' to: a marker telling the file to write nothing."""
+class _Done(str):
+    """What a page not rendered 'renders' to: tells the file to write nothing, and why."""
+
+    action = ""
 
 
-UNCHANGED = _Unchanged()
+class _Unchanged(_Done):
+    action = "skipped"  # the file on disk is the one the last build wrote for this key
+
+
+class _Placed(_Done):
+    action = "stored"  # the page store had this key: linked into place
+
+
+UNCHANGED, PLACED = _Unchanged(), _Placed()
 
 
 def files_digest(*roots: str) -> str:
@@ -198,9 +209,10 @@ class Result:
     rel: str
     key: str
     stamp: Stamp | None
-    action: str  # skipped | same | written
+    action: str  # skipped | stored | same | written
     rendered_bytes: int = 0
     written_bytes: int = 0
+    stored: Stamp | None = None  # the page went into the page store, with this stamp
 
 
 class _KeyedTemplate:
@@ -215,9 +227,12 @@ class _KeyedTemplate:
         key = self.writer.page_key(self.name, localcontext)
         rel = localcontext["output_file"]
         self.writer.pending = (rel, key)
+        path = os.path.join(self.writer.output_path, rel)
         old = self.writer.manifest.get(rel)
-        if old is not None and old[0] == key and stamp(os.path.join(self.writer.output_path, rel)) == old[1]:
+        if old is not None and old[0] == key and stamp(path) == old[1]:
             return UNCHANGED
+        if self.writer.store is not None and self.writer.store.place(key, path):
+            return PLACED
         return self.template.render(localcontext)
 
 
@@ -250,7 +265,10 @@ class FastWriter(Writer):
         self.results: list[Result] = []
         self.pending: tuple[str, str] = ("", "")
         self.manifest_path = _manifest_path(self.settings, output_path)
-        self.manifest: dict[str, tuple[str, Stamp]] = _load(self.manifest_path)
+        manifest = load_pickle(self.manifest_path)
+        self.manifest: dict[str, tuple[str, Stamp]] = manifest if isinstance(manifest, dict) else {}
+        self.store = PageStore(os.path.join(os.path.dirname(self.manifest_path), "store")) \
+            if self.manifest_path else None
         self.fingerprint = Fingerprint(self.settings)
         self.base_key = ""
         self.reference: dict[str, Any] = {}
@@ -281,8 +299,8 @@ class FastWriter(Writer):
     def commit(self, path: str, text: str) -> None:
         """Filter and write one rendered page, unless nothing changed."""
         rel, key = self.pending
-        if isinstance(text, _Unchanged):
-            self.results.append(Result(rel, key, stamp(path), "skipped"))
+        if isinstance(text, _Done):
+            self.results.append(Result(rel, key, stamp(path), text.action))
             return
         rendered = len(text.encode("utf-8"))
         for page_filter in self.settings["FAST_BUILD_PAGE_FILTERS"]:
@@ -298,7 +316,9 @@ class FastWriter(Writer):
             with open(tmp, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)
-        self.results.append(Result(rel, key, stamp(path), "same" if same else "written", rendered, len(data)))
+        stored = self.store.put(key, path) if self.store is not None else None
+        self.results.append(Result(rel, key, stamp(path), "same" if same else "written", rendered, len(data),
+                                   stored))
 
     def render_job(self, job: Job) -> None:
         Writer.write_file(self, job.name, _KeyedTemplate(job.template, self), job.context, *job.args, **job.kwargs)
@@ -346,13 +366,18 @@ class FastWriter(Writer):
                 os.remove(path)  # a page of the last build that this build does not have
                 logger.info("fast_build: removed %s", rel)
         self.manifest = new
-        _save(self.manifest_path, new)
-        counts = {a: sum(r.action == a for r in results) for a in ("skipped", "same", "written")}
+        if self.manifest_path:
+            save_pickle(self.manifest_path, new)
+        if self.store is not None and self.manifest_path:
+            self.store.keep({r.key: r.stored for r in results if r.stored},
+                            manifests_keys(os.path.dirname(self.manifest_path), new))
+        counts = {a: sum(r.action == a for r in results) for a in ("skipped", "stored", "same", "written")}
         before = sum(r.rendered_bytes for r in results)
         after = sum(r.written_bytes for r in results)
         # Pelican's own console, where it prints its "Done: Processed …" summary.
         console.print(f"fast_build: {len(results)} pages: {counts['skipped']} unchanged (not rendered), "
-                      f"{counts['same']} rendered the same, {counts['written']} written; "
+                      f"{counts['stored']} from the page store, {counts['same']} rendered the same, "
+                      f"{counts['written']} written; "
                       f"page filters {before:,} -> {after:,} bytes")
 
 
@@ -380,26 +405,6 @@ def _render_indices(indices: list[int]) -> list[Result]:
 
 def _manifest_path(settings: dict[str, Any], output_path: str) -> str | None:
     return up_to_date.cache_file(settings, output_path, ".pickle") if settings.get("GAZETTE_CACHE", True) else None
-
-
-def _load(path: str | None) -> dict[str, tuple[str, Stamp]]:
-    if not path:
-        return {}
-    try:
-        with open(path, "rb") as fh:
-            data = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _save(path: str | None, manifest: dict[str, tuple[str, Stamp]]) -> None:
-    if not path:
-        return
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path + ".tmp", "wb") as fh:
-        pickle.dump(manifest, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(path + ".tmp", path)
 
 
 def configure(pelican: Any) -> None:

@@ -15,12 +15,11 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import pickle
 import subprocess
 import sys
 from typing import Any
 
-from content_model.parse_cache import settled
+from content_model.parse_cache import load_pickle, save_pickle, settled
 from pelican.log import console
 
 logger = logging.getLogger(__name__)
@@ -88,11 +87,7 @@ def cache_file(settings: dict[str, Any], output_path: str, suffix: str) -> str:
 def check(pelican: Any, inputs: str, sources: int) -> None:
     """Stop the build (successfully) if the output already is what it would write."""
     path = cache_file(pelican.settings, pelican.output_path, ".build.pickle")
-    try:
-        with open(path, "rb") as fh:
-            record = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError):
-        return
+    record = load_pickle(path)
     if not isinstance(record, dict) or record.get("inputs") != inputs:
         return
     valid_until = record.get("valid_until")
@@ -113,7 +108,4 @@ def record(pelican: Any, inputs: str) -> None:
     fixed_clock = settings.get("GAZETTE_BUILD_TIME") is not None
     valid_until = None if fixed_clock else settings.get("GAZETTE_OUTPUT_VALID_UNTIL")
     path = cache_file(settings, pelican.output_path, ".build.pickle")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path + ".tmp", "wb") as fh:
-        pickle.dump({"inputs": inputs, "output": output, "valid_until": valid_until}, fh)
-    os.replace(path + ".tmp", path)
+    save_pickle(path, {"inputs": inputs, "output": output, "valid_until": valid_until})

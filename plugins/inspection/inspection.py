@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from content_model.fields import TZ, FieldError, ParseContext, parse_date
+from content_model.parse_cache import save_pickle
 from content_model.schema import Field
 from pelican import signals
 
@@ -124,11 +125,7 @@ class FactCache:
         unchanged = not self.read and self.next_pages.keys() == self.pages.keys() and sources == self.sources
         if not self.path or unchanged:  # a no-change rebuild need not rewrite megabytes
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump((self.key, self.next_pages, sources), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)  # an interrupted build leaves the old cache, not half a new one
+        save_pickle(str(self.path), (self.key, self.next_pages, sources))  # never half a cache
 
     def page_facts(self, output: Path, pages: dict[str, os.stat_result], workers: int = 1) -> dict[str, PageFacts]:
         """Facts of these pages, reading only those whose stamp changed since they were cached.

@@ -1,0 +1,108 @@
+"""Rendered pages kept by key, so a fresh output folder does not render them again.
+
+CI starts every run with an empty output folder and `make publish` builds into a fresh
+`output.next`, so skipping pages whose file is already there helps neither. The store
+keeps every page the recent builds wrote, named by its key (the digest of all the
+template could see), in CACHE_PATH/gazette-pages/store/: a page whose key is stored is
+hard-linked into the output (copied across file systems) instead of rendered.
+
+A stored file shares its inode with the output page it came from. Gazette replaces
+pages by rename, never in place, so the store's copy stays as written; to be safe a
+stored page is used only while its size and mtime are those recorded when it was
+stored. After each build the store keeps the pages that some output folder's manifest
+(this build's or another kept folder's) names, and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from typing import Any
+
+from content_model.parse_cache import load_pickle, save_pickle, stamp
+
+Stamp = tuple[int, int] | None
+# Pages of an output folder not built for this many days are not kept.
+MANIFEST_DAYS = 30
+
+
+class PageStore:
+    """CACHE_PATH/gazette-pages/store/: page files by key, with the stamp each had when stored."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.index_path = folder + ".pickle"
+        index = load_pickle(self.index_path)
+        self.index: dict[str, Stamp] = index if isinstance(index, dict) else {}
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.folder, key[:2], key)
+
+    def place(self, key: str, path: str) -> bool:
+        """Put the stored page with this key at path; False if there is none (or it was altered)."""
+        source = self._path(key)
+        if key not in self.index or stamp(source) != self.index[key]:
+            return False
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return _link(source, path)
+
+    def put(self, key: str, path: str) -> Stamp:
+        """Keep the page just written at path under its key; the stamp to record, or None."""
+        target = self._path(key)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        return stamp(target) if _link(path, target) else None
+
+    def keep(self, added: dict[str, Stamp], wanted: set[str]) -> None:
+        """Record this build's new pages, then drop every stored page no manifest names."""
+        self.index.update(added)
+        self.index = {key: value for key, value in self.index.items() if key in wanted}
+        for folder, _dirs, files in os.walk(self.folder):
+            for name in files:
+                if name not in self.index:
+                    os.remove(os.path.join(folder, name))
+        save_pickle(self.index_path, self.index)
+
+
+def _link(source: str, target: str) -> bool:
+    """Make target the same file as source, atomically: a hard link, or a copy across file systems."""
+    tmp = f"{target}.{os.getpid()}.tmp"
+    try:
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copy2(source, tmp)  # keeps the mtime, so the stamps still match
+        os.replace(tmp, target)
+    except OSError:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        return False
+    return True
+
+
+def manifests_keys(folder: str, current: dict[str, Any]) -> set[str]:
+    """Keys named by this build's manifest and by other output folders' recent manifests.
+
+    The manifest of a folder not built for MANIFEST_DAYS is deleted: its pages are not kept.
+    """
+    wanted = {key for key, _stamp in current.values()}
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return wanted
+    too_old = time.time() - MANIFEST_DAYS * 86400
+    for name in names:
+        if name.endswith(".pickle") and not name.endswith(".build.pickle") and not name.startswith("store"):
+            path = os.path.join(folder, name)
+            try:
+                if os.stat(path).st_mtime < too_old:
+                    os.remove(path)
+                    continue
+            except OSError:
+                continue
+            manifest = load_pickle(path)
+            if isinstance(manifest, dict):
+                wanted.update(entry[0] for entry in manifest.values())
+    return wanted
