@@ -191,34 +191,6 @@ def test_demo_search_merges_shards(browser, demo_build, demo_url, query):
         assert "/zcwj/2026/bzbf-2026-18/" in found and "/zwgkzn/" in found
 
 
-@pytest.mark.parametrize("char", ["政", "局"])
-def test_a_one_character_query_finds_every_page_with_that_character(browser, demo_build, demo_url, char):
-    """Looked up as a prefix, 政 found fewer pages than 政府 (Pagefind reads a prefix's words from one chunk)."""
-    bundle = demo_build.output / "pagefind"
-    shards = [s["id"] for s in manifest(demo_build.output)["zh-cn"]["shards"]]
-    having = {r["url"] for shard in shards for r in fragments(bundle / shard) if char in r["content"]}
-    status, found = search(browser, demo_url, char)
-    shown = min(len(having), 30)
-    assert status == f"找到 {len(having)} 条与“{char}”相关的结果" + ("，显示前 30 条" if len(having) > 30 else "")
-    assert len(found) == shown and set(found) <= having
-
-
-def test_a_one_character_query_is_not_cut_short_by_index_chunks(browser, sample_content, tmp_path):
-    """Words that start with 政 fill several index chunks; a page whose only one sorts last is still found."""
-    from browser import serve
-
-    words = "".join(("政" + chr(0x4E00 + i) + "。") * 40 for i in range(600))
-    (sample_content / "news" / "many.md").write_text(
-        f"---\ntitle: 词表\ndate: 2024-05-01 09:00\n---\n{words}\n", encoding="utf-8")
-    (sample_content / "news" / "last.md").write_text(
-        "---\ntitle: 通知\ndate: 2024-05-02 09:00\n---\n见附件：政\u9fa5。\n", encoding="utf-8")
-    built = build(sample_content, tmp_path / "output")
-    assert built.returncode == 0, built.stderr
-    with serve(built.output) as url:
-        _, found = search(browser, url, "政")
-    assert "/gzdt/2024/last/" in found and "/gzdt/2024/many/" in found
-
-
 def test_sharded_index_finds_what_one_index_finds(browser, sample_content, tmp_path):
     """A word that only some shards contain must still be required (Pagefind drops unknown words)."""
     from browser import serve

@@ -99,23 +99,18 @@ def configure(pelican: Any) -> None:
 def bigrams(text: str) -> str:
     """Rewrite each run of Chinese characters as its overlapping pairs; keep other words.
 
-    Each Chinese character of the text is also indexed once, with a trailing "_" (a word
-    character to Pagefind), and search.js looks a one-character query up that way. A
-    bare 政 would be looked up as a prefix of 政府, 政策, 政务…, and Pagefind reads such
-    words from one index chunk only: 政 found 7 % fewer pages than 政府. A marked
-    character is never a prefix of a pair, and that matters: Pagefind looks up a query
-    word that no indexed word starts with by its longest indexed prefix instead, so a
-    bare 办 would make 办事 find every page with 办 wherever no page (or, in a shard, no
-    page of that shard) has 办事.
+    A lone character (委、办、局) is written with a trailing "_", a word character to
+    Pagefind: a query for it still finds it as a prefix, but it is never a prefix of
+    a pair. Pagefind looks up a query word that no indexed word starts with by its
+    longest indexed prefix instead, so a bare 办 would make 办事 find every page with
+    委、办、局 wherever no page (or, in a shard, no page of that shard) has 办事.
     """
-    runs = _CJK_RUN.findall(text)
 
     def pairs(match: re.Match[str]) -> str:
         run = match.group(0)
-        return "" if len(run) == 1 else " ".join(run[i:i + 2] for i in range(len(run) - 1))
+        return f"{run}_" if len(run) == 1 else " ".join(run[i:i + 2] for i in range(len(run) - 1))
 
-    chars = " ".join(f"{char}_" for char in dict.fromkeys("".join(runs)))
-    return " ".join(f"{_CJK_RUN.sub(lambda m: f' {pairs(m)} ', text)} {chars}".split())
+    return " ".join(_CJK_RUN.sub(lambda m: f" {pairs(m)} ", text).split())
 
 
 def plain_text(markup: str) -> str:

@@ -10,11 +10,9 @@
   var CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   var MAX = 30;
 
-  // A lone character is indexed once per page as "X_" (site_search.bigrams): looked up
-  // bare, it would be a prefix of many pairs, which Pagefind reads from one chunk only.
   function bigrams(term) {
     return term.replace(CJK, function (run) {
-      if (run.length < 2) return " " + run + "_ ";
+      if (run.length < 2) return " " + run + " ";
       var pairs = [];
       for (var i = 0; i < run.length - 1; i++) pairs.push(run.slice(i, i + 2));
       return " " + pairs.join(" ") + " ";
