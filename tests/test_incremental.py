@@ -104,8 +104,22 @@ def test_a_page_altered_in_place_is_not_taken_from_the_store(rebuild):
         fh.write(b"<!-- altered in place -->")
     first.output.rename(first.output.with_name("output.old"))
     second = rebuild()
-    assert "1 written" in second.stdout
+    pages = len(mtimes(second.output))
+    assert f"{pages - 1} from the page store, 0 rendered the same, 1 written" in second.stdout
     assert tree(second.output) == files
+
+
+def test_after_an_edit_a_fresh_folder_equals_a_clean_build(rebuild, sample_content, tmp_path):
+    """The edited page and every list that shows it are rendered; nothing stale comes from the store."""
+    first = rebuild()
+    news = sample_content / "news" / "gzdt-1.md"
+    text = news.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    news.write_text(text.replace(title, "title: 改过的标题", 1) + "\n补充说明。\n", encoding="utf-8")
+    first.output.rename(first.output.with_name("output.old"))
+    second = rebuild()
+    assert "改过的标题" in second.html("index.html") and "补充说明" in second.html("gzdt/2024/gzdt-1/index.html")
+    assert_same_as_clean(sample_content, second.output, tmp_path, "fresh")
 
 
 def test_editing_a_body_rewrites_that_page_only_and_equals_a_clean_build(rebuild, sample_content, tmp_path):

@@ -39,9 +39,10 @@ def test_a_stored_page_comes_back_byte_for_byte_in_a_fresh_folder(written):
 
 def test_a_stored_page_altered_in_place_is_not_handed_out(written):
     page, tmp = written
-    time.sleep(0.01)
+    before = page.stat().st_mtime_ns
     with page.open("r+b") as fh:  # the store shares this file
         fh.write(b"<!--")
+    os.utime(page, ns=(before + 10**9, before + 10**9))  # written later (a coarse clock could hide it)
     assert not PageStore(str(tmp / "cache" / "store")).place(KEY, str(tmp / "fresh" / "a.html"))
 
 
@@ -60,13 +61,27 @@ def test_across_file_systems_pages_are_copied(written, monkeypatch):
 def test_only_pages_some_recent_manifest_names_are_kept(written):
     page, tmp = written
     folder = tmp / "cache"
-    save_pickle(str(folder / "old.pickle"), {"b/index.html": (OTHER, None)})
+    other = tmp / "output" / "b.html"
+    other.write_text("<p>另一页</p>", encoding="utf-8")
+    store = PageStore(str(folder / "store"))
+    store.keep({OTHER: store.put(OTHER, str(other))}, {KEY, OTHER})
+    # A folder last built long ago names KEY, a recent one OTHER: only OTHER is kept.
+    save_pickle(str(folder / "old.pickle"), {"a/index.html": (KEY, stamp(str(page)))})
     long_ago = time.time() - (page_store.MANIFEST_DAYS + 1) * 86400
     os.utime(folder / "old.pickle", (long_ago, long_ago))
-    save_pickle(str(folder / "recent.pickle"), {"a/index.html": (KEY, stamp(str(page)))})
-    assert manifests_keys(str(folder), {}) == {KEY}
-    assert not (folder / "old.pickle").exists()
-    store = PageStore(str(folder / "store"))
-    store.keep({}, set())
-    assert store.index == {} and not any(p.is_file() for p in (folder / "store").rglob("*"))
+    save_pickle(str(folder / "recent.pickle"), {"b.html": (OTHER, stamp(str(other)))})
+    store.keep({}, manifests_keys(str(folder), {}))
+    assert set(store.index) == {OTHER}
+    assert sorted(p.name for p in (folder / "store").rglob("*") if p.is_file()) == [OTHER]
+    assert (folder / "old.pickle").exists()  # its folder's next build still needs it
     assert page.read_bytes() == "<p>政策文件</p>".encode()  # the output's own link is untouched
+
+
+def test_linking_a_page_onto_itself_leaves_no_temp_file(written):
+    """A page 'rendered the same' may already be the stored file; renaming a link onto it does nothing."""
+    page, tmp = written
+    store = PageStore(str(tmp / "cache" / "store"))
+    assert store.put(KEY, str(page)) == stamp(str(page))
+    assert store.place(KEY, str(page))
+    leftovers = [p for p in tmp.rglob("*.tmp")]
+    assert leftovers == []

@@ -65,9 +65,13 @@ def save_pickle(path: str, value: Any) -> None:
     """Pickle value to path by temp file and rename: no reader (or later build) sees half a file."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as fh:
-        pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):  # pickling failed or the build was stopped: no stray file
+            os.remove(tmp)
 
 
 def load_pickle(path: str | None) -> Any:

@@ -60,7 +60,10 @@ class PageStore:
         for folder, _dirs, files in os.walk(self.folder):
             for name in files:
                 if name not in self.index:
-                    os.remove(os.path.join(folder, name))
+                    try:
+                        os.remove(os.path.join(folder, name))
+                    except FileNotFoundError:  # another build sharing the cache got there first
+                        pass
         save_pickle(self.index_path, self.index)
 
 
@@ -68,24 +71,26 @@ def _link(source: str, target: str) -> bool:
     """Make target the same file as source, atomically: a hard link, or a copy across file systems."""
     tmp = f"{target}.{os.getpid()}.tmp"
     try:
+        if os.path.exists(target) and os.path.samefile(source, target):
+            return True  # (renaming a link onto its own file would do nothing and leave tmp behind)
         try:
             os.link(source, tmp)
         except OSError:
             shutil.copy2(source, tmp)  # keeps the mtime, so the stamps still match
         os.replace(tmp, target)
     except OSError:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
         return False
+    finally:
+        if os.path.lexists(tmp):
+            os.remove(tmp)
     return True
 
 
 def manifests_keys(folder: str, current: dict[str, Any]) -> set[str]:
     """Keys named by this build's manifest and by other output folders' recent manifests.
 
-    The manifest of a folder not built for MANIFEST_DAYS is deleted: its pages are not kept.
+    The pages of a folder not built for MANIFEST_DAYS are not kept. Its manifest stays: its
+    next build needs it to remove the pages of documents deleted since.
     """
     wanted = {key for key, _stamp in current.values()}
     try:
@@ -98,7 +103,6 @@ def manifests_keys(folder: str, current: dict[str, Any]) -> set[str]:
             path = os.path.join(folder, name)
             try:
                 if os.stat(path).st_mtime < too_old:
-                    os.remove(path)
                     continue
             except OSError:
                 continue
