@@ -176,12 +176,24 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _publish(content: Path, output: Path, today: str) -> subprocess.CompletedProcess:
+def _publish(content: Path, output: Path, today: str, *pelican_args: str) -> subprocess.CompletedProcess:
     from conftest import write_settings
 
     settings = write_settings(output.parent, content, "publishconf")
     return subprocess.run([sys.executable, PUBLISH, "--content", content, "--output", output, "--settings", settings,
-                           "--today", today], capture_output=True, text=True, cwd=output.parent, timeout=300)
+                           "--today", today, "--", *pelican_args],
+                          capture_output=True, text=True, cwd=output.parent, timeout=300)
+
+
+def test_publish_passes_the_callers_settings_on_but_never_shows_drafts(sample_content, tmp_path):
+    """make publish PELICANOPTS='-e …': Pelican keeps only one -e list, so publish.py merges them."""
+    add(sample_content, "news/draft.md", "---\ntitle: 草稿\ndate: 2024-05-09\nstatus: draft\n---\n正文\n")
+    result = _publish(sample_content, tmp_path / "output", "2024-05-10",
+                      "-e", 'SITEURL="https://preview.example.cn"', "GAZETTE_SHOW_DRAFTS=true")
+    assert result.returncode == 0, result.stderr
+    home = (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+    assert "https://preview.example.cn/" in home and "草稿" not in home
+    assert not (tmp_path / "output" / "gzdt" / "2024" / "draft").exists()
 
 
 def test_publish_swaps_in_a_good_build_and_keeps_the_old_site_on_failure(sample_content, tmp_path):

@@ -20,6 +20,28 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def split_overrides(args: list[str]) -> tuple[list[str], list[str]]:
+    """The caller's pelican arguments without their -e items, and those items.
+
+    Pelican keeps only the last -e list, so the caller's items go into ours, before
+    ours: a caller may set SITEURL for a preview, but never show drafts.
+    """
+    rest: list[str] = []
+    items: list[str] = []
+    taking = False
+    for arg in args:
+        if arg in ("-e", "--extra-settings"):
+            taking = True
+        elif arg.startswith("--extra-settings="):
+            items.append(arg.split("=", 1)[1])
+        elif taking and not arg.startswith("-"):
+            items.append(arg)
+        else:
+            taking = False
+            rest.append(arg)
+    return rest, items
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--content", required=True)
@@ -37,8 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     extra = ["INSPECTION_ENABLED=true", "GAZETTE_SHOW_DRAFTS=false"]
     if args.today:
         extra.append(f'INSPECTION_TODAY="{args.today}"')
+    rest, overrides = split_overrides(args.pelican_args)
     build = subprocess.run([sys.executable, "-m", "pelican", args.content, "-o", str(staging), "-s", args.settings,
-                            *args.pelican_args, "-e", *extra], check=False)
+                            *rest, "-e", *overrides, *extra], check=False)
     if build.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         sys.stderr.write(f"publish: the build failed; {output} was not touched.\n")
