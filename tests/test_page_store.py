@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "plugins"))
-from content_model.parse_cache import save_pickle, stamp
+from content_model.files import save_pickle, stamp
 from fast_build import page_store
 from fast_build.page_store import PageStore, manifests_keys
 

@@ -15,16 +15,15 @@ import fnmatch
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
-import pickle
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
 
+from .files import Stamp, files_digest, load_pickle, save_pickle, stamp
 from .problems import Problem
+from .workers import fork_map
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +32,6 @@ FORMAT = 1
 # Below this many files to parse, forking workers costs more than it saves.
 PARALLEL_MIN_FILES = 32
 _HERE = os.path.dirname(os.path.abspath(__file__))
-
-Stamp = tuple[int, int] | None  # (size, mtime_ns), or None for a missing file
 
 
 @dataclass
@@ -53,54 +50,9 @@ class Parsed:
         return not any(p.severity == "error" for p in self.problems)
 
 
-def stamp(path: str) -> Stamp:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
-
-
-def save_pickle(path: str, value: Any) -> None:
-    """Pickle value to path by temp file and rename: no reader (or later build) sees half a file."""
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):  # pickling failed or the build was stopped: no stray file
-            os.remove(tmp)
-
-
-def load_pickle(path: str | None) -> Any:
-    """What save_pickle saved, or None if there is nothing readable (a damaged cache is a cold one)."""
-    if not path:
-        return None
-    try:
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
-        return None
-
-
-def settled(mtime_ns: int) -> bool:
-    """Whether a file changed long enough ago that rewriting it (even at the same size) changes its mtime.
-
-    Ticks are a few ms on Linux file systems, but 10 ms (exFAT) to 2 s (FAT, HFS+) where mtimes come out round.
-    """
-    tick = 2_000_000_000 if mtime_ns % 10_000_000 == 0 else 100_000_000
-    return mtime_ns < time.time_ns() - tick
-
-
 def salt(settings: dict[str, Any]) -> str:
     """Everything besides the file itself that a parse depends on."""
-    digest = hashlib.sha1(f"{FORMAT}".encode())
-    for name in sorted(os.listdir(_HERE)):
-        if name.endswith(".py"):
-            with open(os.path.join(_HERE, name), "rb") as fh:
-                digest.update(name.encode() + fh.read())
+    digest = hashlib.sha1(f"{FORMAT}\0{files_digest(_HERE)}".encode())
     site = settings.get("GAZETTE_SITE_DATA", {})
     relevant = {
         key: settings.get(key) for key in ("MARKDOWN", "GAZETTE_IFRAME_HOSTS", "PATH", "PAGE_PATHS",
@@ -159,18 +111,9 @@ def sources(root: str, extensions: tuple[str, ...], ignore: list[str]) -> Iterat
                 yield os.path.abspath(os.path.join(folder, name))
 
 
-_worker_parse: Callable[[str], Parsed] | None = None
-
-
-def _parse_chunk(paths: list[str]) -> list[Parsed]:
-    assert _worker_parse is not None
-    return [_worker_parse(p) for p in paths]
-
-
 def parse_all(paths: list[str], parse: Callable[[str], Parsed], cache: ParseCache,
               workers: int) -> dict[str, Parsed]:
     """Parse every path, from the cache where possible, the rest in `workers` processes."""
-    global _worker_parse  # noqa: PLW0603 - handed to forked workers, which inherit it
     results: dict[str, Parsed] = {}
     todo: list[tuple[str, str]] = []
     for path in paths:
@@ -182,14 +125,8 @@ def parse_all(paths: list[str], parse: Callable[[str], Parsed], cache: ParseCach
         else:
             results[path] = hit
     if len(todo) >= PARALLEL_MIN_FILES and workers > 1:
-        _worker_parse = parse
-        # Interleaved chunks: neighbouring files are often alike in size.
-        chunks = [[p for p, _ in todo[i::workers * 4]] for i in range(workers * 4)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parsed = [item for chunk in pool.map(_parse_chunk, chunks) for item in chunk]
-        ordered = [p for chunk in chunks for p in chunk]
-        fresh = dict(zip(ordered, parsed, strict=True))
-        _worker_parse = None
+        names = [p for p, _ in todo]
+        fresh = dict(zip(names, fork_map(parse, names, workers), strict=True))
     else:
         fresh = {p: parse(p) for p, _ in todo}
     for path, key in todo:

@@ -16,6 +16,7 @@ from pelican.readers import BaseReader
 
 from . import derive, parse_cache, sanitize
 from .fields import TZ, FieldError, ParseContext, parse, parse_slug, parse_type
+from .files import stamp
 from .images import image_size
 from .parse_cache import ParseCache, Parsed
 from .problems import problems
@@ -152,7 +153,7 @@ class GazetteReader(BaseReader):
         links = list(self._md.gazette_links)
         listed = [ref.source_path for attr in ("attachments", "files") for ref in values.get(attr) or []]
         return Parsed(ctype.name, values, content, links=links,
-                      deps={path: parse_cache.stamp(path) for path in [*links, *listed]})
+                      deps={path: stamp(path) for path in [*links, *listed]})
 
     def finish(self, source_path: str, parsed: Parsed) -> tuple[str, dict[str, Any]]:
         """Add what depends on this build (git dates, derived states, embargoes) to a parse."""

@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
 import hashlib
 import io
 import logging
-import multiprocessing
 import os
 import pickle
 import sys
@@ -36,8 +34,9 @@ import types
 from importlib.metadata import version
 from typing import Any
 
-from content_model.parse_cache import load_pickle, save_pickle, stamp
+from content_model.files import Stamp, files_digest, load_pickle, save_pickle, stamp, write_atomic
 from content_model.problems import autoreloading
+from content_model.workers import fork_map
 from jinja2 import FileSystemBytecodeCache
 from markupsafe import Markup
 from pelican import signals
@@ -76,8 +75,6 @@ _OWN_PAGE_ONLY = {"_content", "description", "json_ld", "_summary"}
 # Content attributes that are plumbing, not page data.
 _PLUMBING = {"settings", "_context"}
 
-Stamp = tuple[int, int]
-
 
 class FastBuildSettingsError(ValueError):
     """The fast_build plugin is set up in a way that would give wrong output."""
@@ -98,20 +95,6 @@ class _Placed(_Done):
 
 
 UNCHANGED, PLACED = _Unchanged(), _Placed()
-
-
-def files_digest(*roots: str) -> str:
-    """Digest of every file under the given folders (code, templates, theme assets)."""
-    digest = hashlib.sha1()
-    for root in roots:
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                path = os.path.join(folder, name)
-                digest.update(os.path.relpath(path, root).encode())
-                with open(path, "rb") as fh:
-                    digest.update(fh.read())
-    return digest.hexdigest()
 
 
 class _KeyPickler(pickle.Pickler):
@@ -208,11 +191,11 @@ class Result:
 
     rel: str
     key: str
-    stamp: Stamp | None
+    stamp: Stamp
     action: str  # skipped | stored | same | written
     rendered_bytes: int = 0
     written_bytes: int = 0
-    stored: Stamp | None = None  # the page went into the page store, with this stamp
+    stored: Stamp = None  # the page went into the page store, with this stamp
 
 
 class _KeyedTemplate:
@@ -312,10 +295,7 @@ class FastWriter(Writer):
         except OSError:
             same = False
         if not same:
-            tmp = f"{path}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
+            write_atomic(path, data)
         stored = self.store.put(key, path) if self.store is not None else None
         self.results.append(Result(rel, key, stamp(path), "same" if same else "written", rendered, len(data),
                                    stored))
@@ -330,25 +310,23 @@ class FastWriter(Writer):
             return []
         self.reference = jobs[0].context
         self.base_key = hashlib.sha1("\0".join([
-            str(FORMAT), LIBRARIES, _CODE_DIGEST, files_digest(self.settings["THEME"]),
+            str(FORMAT), LIBRARIES, _CODE_DIGEST, _THEME_DIGEST,
             self.fingerprint.of({k: v for k, v in self.settings.items() if k not in _VOLATILE}),
             self.fingerprint.of(_stable(self.reference)),
         ]).encode()).hexdigest()
+        def render(index: int) -> list[Result]:  # one job may be several pages (pagination)
+            self.results = []
+            self.render_job(jobs[index])
+            return self.results
+
         workers = min(self.settings.get("GAZETTE_WORKERS", 1), len(jobs))
+        indices = list(range(len(jobs)))  # what crosses to the workers; the jobs are inherited
         if workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS:
-            _state.update(writer=self, jobs=jobs)  # what the forked workers inherit
-            gc.freeze()  # keep the workers' garbage collector off the shared pages (copy-on-write)
-            try:
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    chunks = [list(range(i, len(jobs), workers * 8)) for i in range(workers * 8)]
-                    results = [r for part in pool.map(_render_indices, chunks) for r in part]
-            finally:
-                gc.unfreeze()
-                del _state["jobs"]
+            parts = fork_map(render, indices, workers, chunks_per_worker=8)
         else:
-            for job in jobs:
-                self.render_job(job)
-            results, self.results = self.results, []
+            parts = [render(index) for index in indices]
+        self.results = []
+        results = [result for part in parts for result in part]
         self._finish(results)
         return results
 
@@ -391,16 +369,8 @@ def _stable(context: dict[str, Any]) -> dict[str, Any]:
 
 _MISSING = object()
 _CODE_DIGEST = ""
+_THEME_DIGEST = ""
 _state: dict[str, Any] = {}
-
-
-def _render_indices(indices: list[int]) -> list[Result]:
-    """In a worker: render some of the queued jobs (inherited through fork)."""
-    writer: FastWriter = _state["writer"]
-    writer.results = []
-    for index in indices:
-        writer.render_job(_state["jobs"][index])
-    return writer.results
 
 
 def _manifest_path(settings: dict[str, Any], output_path: str) -> str | None:
@@ -409,7 +379,7 @@ def _manifest_path(settings: dict[str, Any], output_path: str) -> str | None:
 
 def configure(pelican: Any) -> None:
     """Fill defaults, check plugin order, and digest our own code once."""
-    global _CODE_DIGEST  # noqa: PLW0603 - one digest per build process
+    global _CODE_DIGEST, _THEME_DIGEST  # noqa: PLW0603 - one digest per build process
     for key, value in DEFAULTS.items():
         pelican.settings.setdefault(key, value)
     plugins = [str(p) for p in pelican.settings.get("PLUGINS", [])]
@@ -418,6 +388,7 @@ def configure(pelican: Any) -> None:
             raise FastBuildSettingsError(f"fast_build: list it before {reader} in PLUGINS, which reads "
                                          "the written pages when the build is finalized")
     _CODE_DIGEST = files_digest(os.path.dirname(_HERE))  # every plugin: filters and helpers render too
+    _THEME_DIGEST = files_digest(pelican.settings["THEME"])
     _state.pop("writer", None)
     settings = pelican.settings
     if settings.get("GAZETTE_CACHE", True):
@@ -430,7 +401,7 @@ def configure(pelican: Any) -> None:
         settings_digest = Fingerprint(settings).of({k: v for k, v in settings.items()
                                                     if k not in up_to_date.CLOCK})
         inputs, sources, fresh = up_to_date.inputs_digest(
-            pelican, LIBRARIES + _CODE_DIGEST + files_digest(settings["THEME"]), settings_digest)
+            pelican, LIBRARIES + _CODE_DIGEST + _THEME_DIGEST, settings_digest)
         up_to_date.check(pelican, inputs, sources)
         if not fresh:
             _state["inputs"] = inputs

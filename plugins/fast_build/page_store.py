@@ -16,13 +16,11 @@ stored. After each build the store keeps the pages that some output folder's man
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from typing import Any
 
-from content_model.parse_cache import load_pickle, save_pickle, stamp
+from content_model.files import Stamp, link_file, load_pickle, save_pickle, stamp
 
-Stamp = tuple[int, int] | None
 # Pages of an output folder not built for this many days are not kept.
 MANIFEST_DAYS = 30
 
@@ -68,21 +66,11 @@ class PageStore:
 
 
 def _link(source: str, target: str) -> bool:
-    """Make target the same file as source, atomically: a hard link, or a copy across file systems."""
-    tmp = f"{target}.{os.getpid()}.tmp"
+    """link_file, saying whether it worked (a missing or unwritable file is just not reused)."""
     try:
-        if os.path.exists(target) and os.path.samefile(source, target):
-            return True  # (renaming a link onto its own file would do nothing and leave tmp behind)
-        try:
-            os.link(source, tmp)
-        except OSError:
-            shutil.copy2(source, tmp)  # keeps the mtime, so the stamps still match
-        os.replace(tmp, target)
+        link_file(source, target)
     except OSError:
         return False
-    finally:
-        if os.path.lexists(tmp):
-            os.remove(tmp)
     return True
 
 

@@ -19,7 +19,7 @@ import subprocess
 import sys
 from typing import Any
 
-from content_model.parse_cache import load_pickle, save_pickle, settled
+from content_model.files import load_pickle, save_pickle, settled
 from pelican.log import console
 
 logger = logging.getLogger(__name__)

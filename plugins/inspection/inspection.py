@@ -13,17 +13,16 @@ import gc
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
-import pickle
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from content_model.fields import TZ, FieldError, ParseContext, parse_date
-from content_model.parse_cache import save_pickle
+from content_model.files import load_pickle, save_pickle
 from content_model.schema import Field
+from content_model.workers import fork_map
 from pelican import signals
 
 from . import rules
@@ -109,17 +108,10 @@ class FactCache:
         self.read = 0  # pages read this build
 
     def load(self) -> None:
-        if not self.path or not self.path.is_file():
-            return
-        try:
-            with open(self.path, "rb") as fh:
-                key, pages, sources = pickle.load(fh)
         # A damaged cache or one from another version costs a full scan, never a wrong report.
-        except (OSError, EOFError, ValueError, AttributeError, ImportError, pickle.UnpicklingError) as exc:
-            logger.info("inspection: ignoring the unreadable cache %s (%s)", self.path, exc)
-            return
-        if key == self.key:
-            self.pages, self.sources = pages, sources
+        cached = load_pickle(str(self.path) if self.path else None)
+        if isinstance(cached, tuple) and len(cached) == 3 and cached[0] == self.key:
+            _key, self.pages, self.sources = cached
 
     def save(self, sources: SourceFacts) -> None:
         unchanged = not self.read and self.next_pages.keys() == self.pages.keys() and sources == self.sources
@@ -148,30 +140,18 @@ class FactCache:
                 self.next_pages[rel] = (fresh, facts[rel])
         return facts
 
-
     def _read(self, output: Path, rels: list[str], workers: int) -> dict[str, PageFacts]:
         """Read and scan pages, in forked workers when there are many (a cold build: all of them)."""
+        def scan(rel: str) -> PageFacts:
+            return page_facts((output / rel).read_text(encoding="utf-8"), rel, self.needles, self.resolve)
+
         if workers < 2 or len(rels) < PARALLEL_MIN_PAGES:
-            return {rel: _scan(output, rel, self.needles, self.resolve) for rel in rels}
-        _work.update(output=output, needles=self.needles, resolve=self.resolve)
-        chunks = [rels[i::workers * 4] for i in range(workers * 4)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_scan_chunk, chunks)
-        pairs = (zip(chunk, part, strict=True) for chunk, part in zip(chunks, parts, strict=True))
-        return {rel: fact for pair in pairs for rel, fact in pair}
+            return {rel: scan(rel) for rel in rels}
+        return dict(zip(rels, fork_map(scan, rels, workers), strict=True))
 
 
 # Below this many pages to read, forking workers costs more than it saves.
 PARALLEL_MIN_PAGES = 64
-_work: dict[str, Any] = {}  # what forked workers inherit
-
-
-def _scan(output: Path, rel: str, needles: Any, resolve: Any) -> PageFacts:
-    return page_facts((output / rel).read_text(encoding="utf-8"), rel, needles, resolve)
-
-
-def _scan_chunk(rels: list[str]) -> list[PageFacts]:
-    return [_scan(_work["output"], rel, _work["needles"], _work["resolve"]) for rel in rels]
 
 
 def _walk(output: Path, skip: str) -> tuple[set[str], dict[str, os.stat_result]]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlparse
 
-from content_model.parse_cache import settled
+from content_model.files import settled
 
 from .workdays import workdays_between
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import qrcode
+from content_model.files import write_atomic
 from content_model.urls import public_url
 from markupsafe import Markup
 from pelican import signals
@@ -183,12 +184,9 @@ class QrCache:
         else:
             svg = svg_for(url, self.level)
             if path:
-                # Write then rename: codes are now made while pages render, possibly in forked
-                # workers, and a half-written file would be served by every later build.
-                temp = f"{path}.{os.getpid()}.tmp"
-                with open(temp, "w", encoding="utf-8") as fh:
-                    fh.write(svg)
-                os.replace(temp, path)
+                # Codes are made while pages render, possibly in forked workers, and a
+                # half-written file would be served by every later build.
+                write_atomic(path, svg.encode("utf-8"))
         self.memory[url] = svg
         return svg
 

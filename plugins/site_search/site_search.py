@@ -50,6 +50,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from content_model.files import link_file
 from pelican import signals
 from pelican.generators import Generator
 
@@ -308,7 +309,7 @@ def write_index(shards: Sequence[Shard], bundle: str, cache: str | None, process
             list(pool.map(lambda b: build_bundle(b, os.path.join(store, b.digest)), missing))
         # Hard links from the cache (a copy only across file systems): a shard is
         # thousands of small files, and nothing writes to them once Pagefind is done.
-        place = _link_or_copy if cache else shutil.copyfile
+        place = link_file if cache else shutil.copyfile
         for b in stale:
             if b is runtime:
                 shutil.copytree(os.path.join(store, b.digest), bundle, copy_function=place, dirs_exist_ok=True)
@@ -348,15 +349,6 @@ def build_bundle(what: Bundle, dest: str) -> None:
         os.replace(part, dest)
     finally:
         shutil.rmtree(part, ignore_errors=True)
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    if os.path.lexists(dst):
-        os.remove(dst)  # never write through an old link into a cached file
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
 
 
 def _remove(folder: str, names: Iterable[str]) -> None:

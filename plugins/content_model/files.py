@@ -1,0 +1,92 @@
+"""File helpers the build's caches share: stamps, atomic writes, links and folder digests.
+
+Every cache (parsed files, rendered pages, QR codes, search shards, inspection facts)
+is read by later builds, some by forked workers at the same time, so files are written
+to a temporary name and renamed into place: nobody ever sees half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import time
+from typing import Any
+
+Stamp = tuple[int, int] | None  # (size, mtime_ns), or None for a missing file
+
+
+def stamp(path: str) -> Stamp:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def settled(mtime_ns: int) -> bool:
+    """Whether a file changed long enough ago that rewriting it (even at the same size) changes its mtime.
+
+    Ticks are a few ms on Linux file systems, but 10 ms (exFAT) to 2 s (FAT, HFS+) where mtimes come out round.
+    """
+    tick = 2_000_000_000 if mtime_ns % 10_000_000 == 0 else 100_000_000
+    return mtime_ns < time.time_ns() - tick
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write data to path by temp file and rename; a failed write leaves no stray file."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def save_pickle(path: str, value: Any) -> None:
+    write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load_pickle(path: str | None) -> Any:
+    """What save_pickle saved, or None if there is nothing readable (a damaged cache is a cold one)."""
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+        return None
+
+
+def link_file(source: str, target: str) -> None:
+    """Make target the same file as source, atomically: a hard link, or a copy across file systems."""
+    if os.path.exists(target) and os.path.samefile(source, target):
+        return  # (renaming a link onto its own file would do nothing and leave the temp file behind)
+    tmp = f"{target}.{os.getpid()}.tmp"
+    try:
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copy2(source, tmp)  # keeps the mtime, so stamps still match
+        os.replace(tmp, target)
+    finally:
+        if os.path.lexists(tmp):
+            os.remove(tmp)
+
+
+def files_digest(*roots: str) -> str:
+    """Digest of every file under the given folders (code, templates, theme assets)."""
+    digest = hashlib.sha1()
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                digest.update(os.path.relpath(path, root).encode())
+                with open(path, "rb") as fh:
+                    digest.update(fh.read())
+    return digest.hexdigest()
