@@ -78,6 +78,11 @@ MARKDOWN = {
     "extension_configs": {},
 }
 
+# Every value a template prints is escaped for HTML; only sanitised body HTML, QR-code SVG and
+# JSON-LD (each escaped for its own context by the plugin that makes it) are marked safe.
+# content_model refuses to build with autoescape switched off.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "autoescape": True}
+
 # Root-relative links: they work from every page, including 404.html served at any path.
 RELATIVE_URLS = False
 # Fixed "now" for reproducible demo builds would go here; None means the real time.

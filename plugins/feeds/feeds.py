@@ -7,12 +7,14 @@ updated time is its newest entry's, so unchanged content gives unchanged bytes.
 
 from __future__ import annotations
 
+import html
 import logging
 import mimetypes
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from content_model.files import write_atomic
 from content_model.urls import public_url
 from feedgen.feed import FeedGenerator
 from pelican import signals
@@ -24,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "FEEDS_ENABLED": True,
     "FEEDS_MAX_ITEMS": 50,
     "FEEDS_PATH": "feeds",
+    # A body longer than this goes into feeds as its description and a link to the page.
+    "FEEDS_MAX_CONTENT_CHARS": 100_000,
 }
 
 
@@ -83,6 +87,18 @@ def plan_feeds(context: dict[str, Any], settings: dict[str, Any]) -> list[Feed]:
     return kept
 
 
+def _feed_body(doc: Any, base: str, url: str, limit: int) -> str:
+    """The HTML a feed entry carries: the body with absolute links, or for a huge body a pointer to it.
+
+    Escaped as text (type "html"), not CDATA: a body may contain "]]>", which would end CDATA early.
+    """
+    body = doc.get_content(base)
+    if len(body) <= limit:
+        return body
+    return (f"<p>{html.escape(getattr(doc, 'description', '') or doc.title)}</p>"
+            f'<p><a href="{html.escape(url)}">阅读全文</a></p>')
+
+
 def render(feed: Feed, settings: dict[str, Any], context: dict[str, Any]) -> tuple[bytes, bytes]:
     """Return (rss, atom) bytes for one feed."""
     site = settings["GAZETTE_SITE_DATA"]["site"]
@@ -111,7 +127,8 @@ def render(feed: Feed, settings: dict[str, Any], context: dict[str, Any]) -> tup
         entry.published(doc.date)
         entry.updated(_updated(doc))
         entry.summary(getattr(doc, "description", None) or doc.title)
-        entry.content(doc.get_content(public_url(settings, "").rstrip("/")), type="CDATA")
+        entry.content(_feed_body(doc, public_url(settings, "").rstrip("/"), url,
+                                 settings["FEEDS_MAX_CONTENT_CHARS"]), type="html")
         column = columns.get(getattr(doc, "column", None))
         if column is not None:
             entry.category(term=column.id, label=column.name)
@@ -142,8 +159,7 @@ class FeedsGenerator(Generator):
         for feed in self.feeds:
             rss, atom = render(feed, self.settings, self.context)
             for rel, data in ((feed.rss_url, rss), (feed.atom_url, atom)):
-                with open(os.path.join(self.output_path, rel), "wb") as fh:
-                    fh.write(data)
+                write_atomic(os.path.join(self.output_path, rel), data)
         writer.write_file(f"{self.settings['FEEDS_PATH']}/index.html", self.get_template("feeds"),
                           self.context, relative_urls=self.settings["RELATIVE_URLS"],
                           page_name="feeds")
