@@ -79,6 +79,15 @@ def sample_content(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def published(tmp_path: Path) -> Path:
+    """An output folder holding a previously published site."""
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "index.html").write_text("published before", encoding="utf-8")
+    return out
+
+
+@pytest.fixture
 def build_site(tmp_path: Path):
     """Build a content folder into tmp_path/output."""
 

@@ -163,11 +163,11 @@ def test_a_document_turned_draft_disappears_and_a_new_one_appears(rebuild, sampl
 def test_cached_parse_still_reports_warnings(sample_content, tmp_path):
     """A file read from the cache must fail a --fatal warnings build just as a fresh read does."""
     (sample_content / "news" / "odd.md").write_text(
-        "---\ntitle: 未知字段\ndate: 2024-05-30 09:00\nnonsense: 1\n---\n正文。\n", encoding="utf-8")
+        "---\ntitle: 有警告\ndate: 2024-05-30 09:00\n---\n<p onclick=\"x()\">正文。</p>\n", encoding="utf-8")
     out = tmp_path / "warn" / "output"
     first = build(content=sample_content, output=out, fatal=None)
     again = build(content=sample_content, output=out)
-    line = "news/odd.md: nonsense: unknown field for type news"
+    line = "news/odd.md: body: line 5: event-handler attribute removed"
     assert first.returncode == 0 and line in first.stderr
     assert again.returncode != 0 and line in again.stderr
 

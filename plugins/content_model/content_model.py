@@ -21,11 +21,13 @@ from pelican.log import FatalLogger
 
 from .fields import TZ, FieldError, ParseContext, parse_datetime
 from .git_dates import commit_dates
+from .links import final_problems, inside
 from .problems import display_path, problems
 from .reader import HELD, SKIPPED, WARM, GazetteReader, now_in_portal_tz
 from .relations import link_interpretations
 from .schema import Field
 from .site_data import load_site_data
+from .static_files import install, refuse, symlinks
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "GAZETTE_IFRAME_HOSTS": ["v.qq.com", "player.youku.com", "player.bilibili.com"],
     # Keep parsed files (and rendered pages, see fast_build) in CACHE_PATH between builds.
     "GAZETTE_CACHE": True,
+    # Largest Markdown file read, in bytes: past this it is more likely a pasted export than a document.
+    "GAZETTE_MAX_FILE_BYTES": 4 * 1024 * 1024,
     # Worker processes for parsing and rendering; 1 does everything in the build process.
     "GAZETTE_WORKERS": os.cpu_count() or 1,
 }
@@ -58,6 +62,9 @@ def _configure(pelican: Any) -> None:
     HELD.clear()
     SKIPPED.clear()
     WARM.clear()
+    if settings["JINJA_ENVIRONMENT"].get("autoescape") is not True:
+        problems.error("pelicanconf.py", "JINJA_ENVIRONMENT", "autoescape must be True: templates print "
+                       "editors' text, which must never become markup (see docs/security.md)")
     workers = settings["GAZETTE_WORKERS"]
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         problems.error("pelicanconf.py", "GAZETTE_WORKERS", f"{workers!r} is not a whole number ≥ 1")
@@ -72,6 +79,9 @@ def _configure(pelican: Any) -> None:
             settings["GAZETTE_NOW"] = parse_datetime(build_time, fld, ParseContext("pelicanconf.py"))
         except FieldError as exc:
             problems.error("pelicanconf.py", "GAZETTE_BUILD_TIME", str(exc))
+    for path in symlinks(settings["PATH"]):
+        problems.error(path, "(file)", "is a symbolic link; links are never published: copy the file "
+                       "or folder into content/ instead")
     settings["GAZETTE_SITE_DATA"] = load_site_data(settings["PATH"], problems)
     settings["GAZETTE_GIT_DATES"] = commit_dates(os.path.abspath(settings["PATH"])) \
         if settings["GAZETTE_GIT_DATES_ENABLED"] else {}
@@ -82,13 +92,25 @@ def _configure(pelican: Any) -> None:
 def add_reader(readers: Any) -> None:
     for ext in GazetteReader.file_extensions:
         readers.reader_classes[ext] = GazetteReader
+    # Pelican would read an .html file as a page with none of our fields; as a static file
+    # it is refused with a message instead (static_files.ACTIVE_EXTENSIONS).
+    for ext in ("html", "htm"):
+        readers.reader_classes.pop(ext, None)
 
 
 def _mark_held_as_sources(generator: Any) -> None:
-    """Record skipped source files as content so the static generator never copies them."""
+    """Record skipped source files as content so the static generator never copies them.
+
+    Also forget linked files outside the content folder (reported by the reader) or missing
+    (reported by the inspection's link check): Pelican's static generator would try to read them.
+    """
     for path in SKIPPED:
         rel = os.path.relpath(path, generator.path).replace(os.sep, "/")
         generator.context["generated_content"].setdefault(rel, None)
+    links = generator.context["static_links"]
+    root = generator.path
+    for rel in [r for r in links if not (inside(path := os.path.join(root, r), root) and os.path.isfile(path))]:
+        links.discard(rel)
 
 
 def _order_articles(generator: ArticlesGenerator) -> None:
@@ -98,13 +120,14 @@ def _order_articles(generator: ArticlesGenerator) -> None:
 
 
 def _guard_static_sources(generators: list[Any]) -> None:
-    """Refuse to publish any content source file (e.g. a held-back draft) as a static file."""
+    """Refuse to publish any content source file (e.g. a held-back draft), link or active file as is."""
     for gen in generators:
         if isinstance(gen, StaticGenerator):
             for item in gen.staticfiles:
                 if item.source_path.endswith(tuple("." + e for e in GazetteReader.file_extensions)):
                     problems.error(item.source_path, "(file)",
                                    "would be copied to the site as a raw file; this is a bug")
+            refuse(gen, lambda path, why: problems.error(path, "(file)", why))
 
 
 def _documents(generators: list[Any]) -> list[Any]:
@@ -218,6 +241,13 @@ def _next_change(docs: list[Any], now: dt.datetime, until: dt.datetime | None) -
     return min(future) if future else None
 
 
+def _check_final_links(docs: list[Any]) -> None:
+    """Check each body's URLs as Pelican left them: its link rewriting runs after sanitising."""
+    for doc in docs:
+        for why in final_problems(doc.content):
+            problems.error(doc.source_path, "body", why)
+
+
 def check_site(generators: list[Any]) -> None:
     """Cross-document checks and links; stop the build when anything is wrong."""
     context = generators[0].context
@@ -240,7 +270,16 @@ def check_site(generators: list[Any]) -> None:
     _guard_static_sources(generators)
     _attach_files(docs, generators)
     _publish_only_linked_files(docs, generators, settings)
-    problems.report(warnings_are_errors=FatalLogger.fatal_lvl <= logging.WARNING)
+    strict = FatalLogger.fatal_lvl <= logging.WARNING
+    problems.report(warnings_are_errors=strict)
+    # Bodies with Pelican's links filled in: only now, since filling them in warns about every
+    # broken one, which --fatal warnings would turn into a stop before the report above. Then
+    # static files, whose place may move while links are filled in ({attach}).
+    _check_final_links(docs)
+    for gen in generators:
+        if isinstance(gen, StaticGenerator):
+            install(gen, lambda path, why: problems.error(path, "(file)", why))
+    problems.report(warnings_are_errors=strict)
     settings["GAZETTE_OUTPUT_VALID_UNTIL"] = _next_change(docs, settings["GAZETTE_NOW"],
                                                           settings.get("GAZETTE_OUTPUT_VALID_UNTIL"))
     context["SITE_DATA"] = site

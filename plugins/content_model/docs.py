@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .schema import COLUMN, DEPARTMENT, SITE, TYPES, Field
+from .schema import COLUMN, DEPARTMENT, LINK, SITE, TYPES, Field
 
 INTRO = """\
 # Writing content for Gazette
@@ -68,11 +68,11 @@ def render() -> str:
     lines.append("## Site structure (`content/_data/site.yaml`)\n")
     for title, fields in (("`site:` — identity and footer", SITE),
                           ("`columns:` — one entry per column (栏目)", COLUMN),
-                          ("`departments:` — one entry per department", DEPARTMENT)):
+                          ("`departments:` — one entry per department", DEPARTMENT),
+                          ("`links:` — footer and home-page links", LINK)):
         lines.append(f"### {title}\n")
         lines += _table(fields)
         lines.append("")
-    lines.append("`links:` lists footer links as `{title, url}`.\n")
     return "\n".join(lines)
 
 

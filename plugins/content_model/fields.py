@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .links import scheme_of, url_problem
 from .schema import Field
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -44,8 +45,19 @@ def parser(kind: str) -> Callable[[Parser], Parser]:
     return wrap
 
 
+# Most characters a value of each kind may have, unless its field sets max_len: a pasted
+# document in a title would otherwise be printed into every page that lists it.
+MAX_LEN = {"str": 300, "text": 20000, "list": 300, "doc_no": 100, "slug": 100, "url": 2000, "contact": 500}
+
+
 def parse(value: Any, fld: Field, ctx: ParseContext) -> Any:
-    """Parse one value with the parser of its field's kind."""
+    """Parse one value with the parser of its field's kind, after checking its length."""
+    limit = fld.max_len or MAX_LEN.get(fld.kind, 0)
+    items = value if isinstance(value, list) and fld.kind == "list" else [value]
+    longest = max((len(v) for v in items if isinstance(v, str)), default=0)
+    if limit and longest > limit:
+        raise FieldError(f"is {longest:,} characters long, more than the {limit:,} allowed ({fld.label}); "
+                         "shorten it (the full text belongs in the body)")
     return PARSERS[fld.kind](value, fld, ctx)
 
 
@@ -204,6 +216,18 @@ def parse_contact(value: Any, fld: Field, ctx: ParseContext) -> str:
     if _EMAIL.match(text.removeprefix("mailto:")):
         return "mailto:" + text.removeprefix("mailto:")
     raise FieldError(f"'{text}' is not a URL (https://…) or an email address ({fld.label})")
+
+
+@parser("url")
+def parse_url(value: Any, fld: Field, ctx: ParseContext) -> str:
+    text = parse_str(value, fld, ctx)
+    why = url_problem(text)
+    if why:
+        raise FieldError(f"{why} ({fld.label})")
+    if not (scheme_of(text) or (text.startswith("/") and not text.startswith("//"))):
+        raise FieldError(f"'{text}' is neither a full address (https://…, mailto:, tel:) nor a path on the site "
+                         f"starting with / ({fld.label})")
+    return text
 
 
 @parser("column")

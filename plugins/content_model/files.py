@@ -1,8 +1,11 @@
-"""File helpers the build's caches share: stamps, atomic writes, links and folder digests.
+"""File helpers the build's caches share: stamps, atomic writes, links, digests.
 
 Every cache (parsed files, rendered pages, QR codes, search shards, inspection facts)
-is read by later builds, some by forked workers at the same time, so files are written
-to a temporary name and renamed into place: nobody ever sees half a file.
+is read by later builds, some by forked workers at the same time, and every output file
+is served while the next build runs, so files are written to a temporary name and
+renamed into place: nobody ever sees half a file, not even after a full disk. Cache
+entries that are published as they are carry a digest, checked when read: a damaged
+or edited entry is a cache miss, never published.
 """
 
 from __future__ import annotations
@@ -59,6 +62,30 @@ def load_pickle(path: str | None) -> Any:
         with open(path, "rb") as fh:
             return pickle.load(fh)
     except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+        return None
+
+
+def save_verified(path: str, data: bytes) -> None:
+    """write_atomic, with the data's digest on a first line for load_verified to check."""
+    write_atomic(path, hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+
+
+def load_verified(path: str) -> bytes | None:
+    """What save_verified saved, or None if it is missing, truncated or altered (a cache miss)."""
+    try:
+        with open(path, "rb") as fh:
+            digest, _, data = fh.read().partition(b"\n")
+    except OSError:
+        return None
+    return data if digest == hashlib.sha256(data).hexdigest().encode() else None
+
+
+def file_digest(path: str) -> str | None:
+    """The sha256 of a file's bytes, or None if it cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
         return None
 
 

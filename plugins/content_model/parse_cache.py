@@ -55,8 +55,8 @@ def salt(settings: dict[str, Any]) -> str:
     digest = hashlib.sha1(f"{FORMAT}\0{files_digest(_HERE)}".encode())
     site = settings.get("GAZETTE_SITE_DATA", {})
     relevant = {
-        key: settings.get(key) for key in ("MARKDOWN", "GAZETTE_IFRAME_HOSTS", "PATH", "PAGE_PATHS",
-                                           "DEFAULT_LANG")
+        key: settings.get(key) for key in ("MARKDOWN", "GAZETTE_IFRAME_HOSTS", "GAZETTE_MAX_FILE_BYTES", "PATH",
+                                           "PAGE_PATHS", "DEFAULT_LANG")
     }
     relevant["site"] = {k: site.get(k) for k in ("columns", "departments")}
     relevant["versions"] = [version(p) for p in ("markdown", "nh3", "pyyaml", "pelican")]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import html
 import logging
 import os
+import re
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -15,6 +17,7 @@ from markdown.treeprocessors import Treeprocessor
 from pelican.readers import BaseReader
 
 from . import derive, parse_cache, sanitize
+from . import links as urls_and_files
 from .fields import TZ, FieldError, ParseContext, parse, parse_slug, parse_type
 from .files import stamp
 from .images import image_size
@@ -30,6 +33,35 @@ logger = logging.getLogger(__name__)
 _RESERVED = {"save_as", "url", "template", "category", "author", "authors", "tags", "modified"}
 
 
+def unknown_field(key: str, ctype: ContentType) -> str:
+    """The message for a header key the type does not have: what it may have meant, and where to look."""
+    if key in _RESERVED:
+        return (f"'{key}' is reserved for Pelican and cannot be set in a header "
+                f"(see docs/content.md for the {ctype.label} fields)")
+    others = [t.name for t in TYPES.values() if t is not ctype and any(key in f.keys for f in t.fields)]
+    if others:
+        return f"unknown field for type {ctype.name}: it belongs to type {', '.join(others)} (类型 `type:`)"
+    keys = [k for f in ctype.fields for k in f.keys]
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6) or difflib.get_close_matches(
+        key.lower(), keys, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return (f"unknown field for type {ctype.name}; {hint}the file is not published until it is fixed "
+            f"(see docs/content.md for the {ctype.label} fields)")
+
+
+_FULL_WIDTH_COLON = re.compile(r"^[ \t]*([^\s:：#'\"-][^:：]*?)[ \t]*：", re.M)
+
+
+def full_width_colon(header: str) -> str | None:
+    """The message for a header line whose field name is followed by '：' instead of ':', if any."""
+    match = _FULL_WIDTH_COLON.search(header)
+    if match is None:
+        return None
+    line = header.count("\n", 0, match.start()) + 1
+    return (f"line {line}: a full-width colon '：' follows '{match.group(1)}'; write an ASCII colon and a space "
+            f"('{match.group(1)}: …')")
+
+
 class _ProseTreeprocessor(Treeprocessor):
     """Make relative links follow the page ({attach}), size images, and let wide tables scroll."""
 
@@ -39,8 +71,8 @@ class _ProseTreeprocessor(Treeprocessor):
         for el in root.iter():
             attr = {"img": "src", "a": "href"}.get(el.tag)
             value = el.get(attr) if attr else None
-            if not value or value.startswith(("/", "#", "{", "mailto:", "tel:")) or "://" in value:
-                continue
+            if not value or value.startswith(("/", "#", "{", "?")) or urls_and_files.scheme_of(value):
+                continue  # not a file beside the document (check_body judges every URL)
             el.set(attr, "{attach}" + value)
             self.md.gazette_links.append(os.path.normpath(os.path.join(os.path.dirname(source), value)))
             if el.tag == "img":
@@ -124,12 +156,18 @@ class GazetteReader(BaseReader):
         return parsed
 
     def _parse(self, source_path: str) -> Parsed:
+        limit = self.settings["GAZETTE_MAX_FILE_BYTES"]
+        if os.path.getsize(source_path) > limit:
+            problems.error(source_path, "(file)", f"is {os.path.getsize(source_path):,} bytes, more than "
+                           f"GAZETTE_MAX_FILE_BYTES ({limit:,}); split it or attach the long part as a file")
+            return Parsed()
+        header = ""
         try:
             with open(source_path, encoding="utf-8-sig") as fh:
                 header, body, body_line = split_header(fh.read())
             raw = load_yaml(header)
         except YamlError as exc:
-            problems.error(source_path, "header", str(exc))
+            problems.error(source_path, "header", full_width_colon(header) or str(exc))
             return Parsed()
         except UnicodeDecodeError:
             problems.error(source_path, "(file)", "is not UTF-8 text; save it as UTF-8")
@@ -137,7 +175,7 @@ class GazetteReader(BaseReader):
         if raw is None:
             raw = {}
         if not isinstance(raw, dict):
-            problems.error(source_path, "header", "must be a mapping of field: value lines")
+            problems.error(source_path, "header", full_width_colon(header) or "must be a mapping of field: value lines")
             return Parsed()
         checked = self.validate(source_path, raw)
         if checked is None:
@@ -149,7 +187,11 @@ class GazetteReader(BaseReader):
         hosts = self.settings["GAZETTE_IFRAME_HOSTS"]
         for line, what in sanitize.findings(body, body_line, hosts):
             problems.warning(source_path, "body", f"line {line}: {what}; raw HTML is sanitised")
-        content = sanitize.clean(self._md.convert(body), hosts)
+        rendered = self._md.convert(body)
+        root = os.path.abspath(self.settings["PATH"])
+        for line, what in urls_and_files.check_body(rendered, body, body_line, source_path, root):
+            problems.error(source_path, "body", f"line {line}: {what}")
+        content = sanitize.clean(rendered, hosts)
         links = list(self._md.gazette_links)
         listed = [ref.source_path for attr in ("attachments", "files") for ref in values.get(attr) or []]
         return Parsed(ctype.name, values, content, links=links,
@@ -163,6 +205,9 @@ class GazetteReader(BaseReader):
         ctype = TYPES[parsed.type_name]
         meta = self.to_metadata(source_path, ctype, parsed.values)
         ok = True
+        for name, message in self.future_dates(meta):
+            problems.error(source_path, name, message)
+            ok = False
         for name, message in derive.apply(ctype.name, meta, self.build_time):
             problems.error(source_path, name, message)
             ok = False
@@ -172,6 +217,21 @@ class GazetteReader(BaseReader):
         if source_path in HELD:  # remember its files, so they stay unpublished with it
             HELD[source_path]["linked_files"] = list(parsed.links)
         return parsed.content, meta
+
+    def future_dates(self, meta: dict[str, Any]) -> list[tuple[str, str]]:
+        """Dates that claim something already happened but lie after this build (a forged 更新/答复 date)."""
+        now = max(self.build_time, meta["date"], meta.get("publish_at", meta["date"]))  # when it appears
+        found = []
+        for name in ("updated", "replied"):
+            value = meta.get(name)
+            if value is None or meta["status"] != "published":
+                continue
+            later = value > now if isinstance(value, dt.datetime) else value > now.date()
+            if later:
+                label = next(f.label for t in TYPES.values() for f in t.fields if f.name == name)
+                found.append((name, f"{value:%Y-%m-%d} is in the future ({label} says when it happened; "
+                                    "to schedule the item, set `publish_at`)"))
+        return found
 
     def content_type(self, source_path: str, raw: dict[str, Any]) -> ContentType | None:
         """Resolve `type:` (or the folder's default) and check it may live in that folder."""
@@ -215,10 +275,9 @@ class GazetteReader(BaseReader):
                 continue
             fld = by_key.get(key)
             if fld is None:
-                why = "reserved for Pelican, " if key in _RESERVED else ""
-                problems.warning(source_path, key,
-                                 f"unknown field for type {ctype.name}, {why}ignored "
-                                 f"(see docs/content.md for the {ctype.label} fields)")
+                # A misspelt `status: draft` must not publish a draft: nothing with an unknown key is built.
+                problems.error(source_path, key, unknown_field(key, ctype))
+                ok = False
                 continue
             if fld.name in given:
                 problems.error(source_path, fld.name, f"given twice (as '{fld.name}' and '{fld.label}')")
@@ -283,12 +342,18 @@ class GazetteReader(BaseReader):
         return meta
 
     def hold_back(self, source_path: str, meta: dict[str, Any]) -> None:
-        """Drafts, items under review and embargoed items never reach Pelican's writers."""
-        held = meta["status"] != "published" or (
-            "publish_at" in meta and meta["publish_at"] > self.build_time
-        )
+        """Drafts, items under review and embargoed or future-dated items never reach Pelican's writers.
+
+        A `date` in the future schedules the item as `publish_at` does (as Hugo and Jekyll
+        hold back future-dated posts): a notice dated tomorrow appears tomorrow, so no page,
+        list, feed or inspection ever shows a publish date that has not come yet.
+        """
+        release = max(meta["date"], meta.get("publish_at", meta["date"]))
+        held = meta["status"] != "published" or release > self.build_time
         if not held:
             return
+        if release > self.build_time:
+            meta["publish_at"] = release  # held until its date: _next_change rebuilds then
         if self.settings.get("GAZETTE_SHOW_DRAFTS"):
             # make devserver only: build it, with a banner saying it will not be published.
             why = STATUS[meta["status"]] if meta["status"] != "published" else "定时发布"

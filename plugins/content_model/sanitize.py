@@ -38,14 +38,32 @@ _PROBES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"<\s*(object|embed|form|input|button|textarea|select|base|meta|link)\b", re.I),
      "<{0}> removed"),
     (re.compile(r"\son[a-z]+\s*=", re.I), "event-handler attribute removed"),
-    (re.compile(r"(?:javascript|vbscript|data)\s*:", re.I), "script URL removed"),
-]
+]  # URLs with other schemes than http(s), mailto and tel are errors: see links.py
 _IFRAME = re.compile(r"<\s*iframe\b[^>]*?\ssrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1")
+
+
+def _prose_lines(source: str) -> Iterator[str]:
+    """The body's lines with code blanked out: code samples are shown as text, never run or removed."""
+    fence = ""
+    for line in source.splitlines():
+        match = _FENCE.match(line)
+        if fence:
+            fence = "" if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) else fence
+            yield ""
+        elif match:
+            fence = match.group(1)
+            yield ""
+        else:
+            yield _CODE_SPAN.sub("", line)
 
 
 def findings(source: str, first_line: int, iframe_hosts: list[str]) -> Iterator[tuple[int, str]]:
     """(line, what) for every construct the sanitiser will remove from a Markdown body."""
-    for number, line in enumerate(source.splitlines(), first_line):
+    for number, line in enumerate(_prose_lines(source), first_line):
         for pattern, message in _PROBES:
             for match in pattern.finditer(line):
                 yield number, message.format(*(g.lower() for g in match.groups()))

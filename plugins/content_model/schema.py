@@ -20,6 +20,7 @@ class Field:
     default: object = None
     item_keys: tuple[tuple[str, bool], ...] = ()  # (key, required) for kind "files"
     aliases: tuple[str, ...] = ()  # further accepted spellings of the key
+    max_len: int = 0  # most characters a value may have; 0: the kind's limit (fields.MAX_LEN)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -43,11 +44,13 @@ VALIDITY = {"effective": "有效", "amended": "已修改", "repealed": "已废�
 FORMS = {"text": "文字解读", "graphic": "图解", "video": "视频解读", "interview": "访谈"}
 
 COMMON = (
-    Field("title", "str", "标题", required=True, help="Title as it appears on the page."),
+    Field("title", "str", "标题", required=True, max_len=200, help="Title as it appears on the page."),
     Field("date", "datetime", "发布日期", required=True,
-          help="Publish date-time: `2015-05-14 09:30`, `2015-05-14` or `2015年5月14日`."),
+          help="Publish date-time: `2015-05-14 09:30`, `2015-05-14` or `2015年5月14日`. A date in the "
+               "future schedules the item: it stays out of the site until then, as with `publish_at`."),
     Field("updated", "datetime", "更新日期", help="Last substantive update, same formats as date."),
-    Field("summary", "text", "摘要", help="One or two sentences for lists, feeds and search results."),
+    Field("summary", "text", "摘要", max_len=1000,
+          help="One or two sentences for lists, feeds and search results."),
     Field("keywords", "list", "主题词", aliases=("关键词",),
           help="List, or one string separated by commas or 、."),
     Field("column", "column", "栏目",
@@ -160,7 +163,7 @@ COLUMN = (
 DEPARTMENT = (
     Field("id", "slug", "部门标识", required=True, help="ASCII id used in `department:`."),
     Field("name", "str", "部门名称", required=True, help="Full name."),
-    Field("url", "str", "网址", help="Department page or site."),
+    Field("url", "url", "网址", help="Department page or site: `https://…` or a path on this site."),
 )
 SITE = (
     Field("name", "str", "网站名称", required=True, help="Site name in the header and titles."),
@@ -170,11 +173,16 @@ SITE = (
     Field("icp", "str", "ICP备案号", required=True, help="ICP licence number."),
     Field("police", "str", "公安备案号", required=True, help="公安机关备案号."),
     Field("contact", "text", "联系方式", required=True, help="Address, phone, email."),
-    Field("error_report_url", "str", "我为政府网站找错", required=True,
+    Field("error_report_url", "url", "我为政府网站找错", required=True,
           help="Link of the national error-report service for this site."),
     Field("index_org_code", "str", "组织机构代码", required=True,
           help="Organisation code used to generate 索引号: `11120000MB1234567X`."),
-    Field("badge_url", "str", "党政机关标识链接", help="Link behind the 党政机关 badge."),
+    Field("badge_url", "url", "党政机关标识链接", help="Link behind the 党政机关 badge."),
     Field("alert", "str", "重要通知", help="Emergency or hot-issue line shown atop every page while set."),
-    Field("alert_url", "str", "重要通知链接", help="Where the alert line links to."),
+    Field("alert_url", "url", "重要通知链接",
+          help="Where the alert line links to: `https://…` or a path on this site."),
+)
+LINK = (
+    Field("title", "str", "链接名称", required=True, help="Text of the link."),
+    Field("url", "url", "链接地址", required=True, help="`https://…`, `mailto:`, `tel:` or a path on this site."),
 )

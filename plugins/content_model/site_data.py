@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from typing import Any
 
 from .fields import FieldError, ParseContext, parse
 from .problems import Problems
-from .schema import COLUMN, DEPARTMENT, SITE, TYPES, Field
+from .schema import COLUMN, DEPARTMENT, LINK, SITE, TYPES, Field
 from .yaml_header import YamlError, load_yaml
 
 SITE_FILE = os.path.join("_data", "site.yaml")
@@ -25,7 +26,10 @@ def _record(raw: Any, fields: tuple[Field, ...], where: str, *, path: str,
     for key, value in raw.items():
         fld = by_key.get(str(key))
         if fld is None:
-            problems.warning(path, f"{where}.{key}", "unknown field, ignored")
+            close = difflib.get_close_matches(str(key), list(by_key), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            problems.error(path, f"{where}.{key}", f"unknown field; {hint}(see docs/content.md, site structure)")
+            ok = False
             continue
         if value is None or value == "":
             continue
@@ -39,6 +43,15 @@ def _record(raw: Any, fields: tuple[Field, ...], where: str, *, path: str,
             problems.error(path, f"{where}.{fld.name}", f"missing ({fld.label} is required)")
             ok = False
     return result if ok else None
+
+
+def _list(raw: dict[str, Any], section: str, path: str, problems: Problems) -> list[Any]:
+    """A section that holds a list of entries; an error (and no entries) if it holds something else."""
+    value = raw.get(section) or []
+    if not isinstance(value, list):
+        problems.error(path, section, "must be a list of entries, each starting with '- '")
+        return []
+    return value
 
 
 def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
@@ -60,7 +73,7 @@ def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
     ctx = ParseContext(source_path=path, types=tuple(TYPES))
     site = _record(raw.get("site"), SITE, "site", path=path, problems=problems, ctx=ctx) or {}
     columns: dict[str, dict[str, Any]] = {}
-    for i, item in enumerate(raw.get("columns") or []):
+    for i, item in enumerate(_list(raw, "columns", path, problems)):
         column = _record(item, COLUMN, f"columns[{i}]", path=path, problems=problems, ctx=ctx)
         if column is None:
             continue
@@ -71,20 +84,18 @@ def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
         if column["parent"] and column["parent"] not in columns:
             problems.error(path, f"columns[{i}].parent", f"'{column['parent']}' is not a column id")
     departments: dict[str, dict[str, Any]] = {}
-    for i, item in enumerate(raw.get("departments") or []):
+    for i, item in enumerate(_list(raw, "departments", path, problems)):
         dept = _record(item, DEPARTMENT, f"departments[{i}]", path=path, problems=problems, ctx=ctx)
         if dept is not None:
             if dept["id"] in departments:
                 problems.error(path, f"departments[{i}].id", f"'{dept['id']}' is defined twice")
             departments[dept["id"]] = dept
-    links = [
-        {"title": str(item.get("title", "")), "url": str(item.get("url", ""))}
-        for item in raw.get("links") or [] if isinstance(item, dict)
-    ]
+    links = [link for i, item in enumerate(_list(raw, "links", path, problems))
+             if (link := _record(item, LINK, f"links[{i}]", path=path, problems=problems, ctx=ctx)) is not None]
     known = {"site", "columns", "departments", "links"}
     for key in raw:
         if key not in known:
-            problems.warning(path, str(key), f"unknown section, ignored (use {', '.join(sorted(known))})")
+            problems.error(path, str(key), f"unknown section (use {', '.join(sorted(known))})")
     return {"site": site, "columns": columns, "departments": departments, "links": links}
 
 

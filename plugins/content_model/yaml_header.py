@@ -20,12 +20,17 @@ class _FastStrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type:
     """The same rules on libyaml's parser, for files that have no errors."""
 
 
-# Drop the implicit timestamp resolver: `2016-13-45` must reach our date parser, whose
-# message names the field, instead of crashing inside the YAML library.
+# Every plain value is text, as the editor wrote it: YAML 1.1 would read `12:30` as 750,
+# `yes` as True and `2016-13-45` as a crash inside the library. The field parsers in
+# fields.py turn text into dates, numbers and yes/no, with messages naming the field.
+# Only `~`, `null` and an empty value stay null (an empty field is a field left out).
 _StrictLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    ch: [(tag, rx) for tag, rx in resolvers if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge")]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_StrictLoader.yaml_implicit_resolvers = {ch: r for ch, r in _StrictLoader.yaml_implicit_resolvers.items() if r}
+# Explicit tags that would turn text into something else (`!!binary` into b'…').
+_REFUSED_TAGS = ("binary", "bool", "int", "float", "timestamp", "set", "omap", "pairs", "value")
 
 
 def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -40,9 +45,17 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) 
     return loader.construct_mapping(node, deep=deep)
 
 
+def _refuse_tag(loader: _StrictLoader, node: yaml.Node) -> None:
+    raise yaml.constructor.ConstructorError(
+        None, None, f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed; write the value "
+        "as plain text", node.start_mark)
+
+
 _FastStrictLoader.yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
 for _loader in (_StrictLoader, _FastStrictLoader):
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    for _tag in _REFUSED_TAGS:
+        _loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 
 
 def load_yaml(text: str, line_offset: int = 0) -> object:

@@ -1,0 +1,140 @@
+"""Which files of the content folder reach the site as they are, and how they are copied.
+
+Only regular files inside the content folder are ever published: a symbolic link, a file
+reached through `..` or a save path outside the output folder is refused with a
+one-line error. Files a browser would run as part of the portal (HTML, SVG with script)
+are refused too. Copies are written to a temporary name and renamed into place, so a
+full disk or a killed build never leaves half a file where the old one was.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import re
+import shutil
+from typing import Any
+
+from .links import file_problem, inside
+
+logger = logging.getLogger(__name__)
+
+# Pages and scripts that would run on the portal's own address if published as files.
+ACTIVE_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml", ".xht", ".js", ".mjs", ".swf", ".svgz"}
+# What makes an SVG image run script or show other pages when opened on its own.
+_SVG_ACTIVE = re.compile(rb"<\s*(script|foreignObject|iframe|embed|object)\b|\son[a-z]+\s*=|javascript\s*:"
+                         rb"|<!ENTITY", re.I)
+
+
+def symlinks(root: str) -> list[str]:
+    """Every symbolic link under root (hidden folders such as .git are not published and not searched)."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in [*dirs, *files]:
+            path = os.path.join(folder, name)
+            if not name.startswith(".") and os.path.islink(path):
+                found.append(path)
+    return sorted(found)
+
+
+def refusal(source: str, root: str) -> str | None:
+    """Why a file of the content folder may not be published as it is, or None if it may."""
+    ext = os.path.splitext(source)[1].lower()
+    if ext in ACTIVE_EXTENSIONS:
+        return (f"{ext} files are not published as they are: they could run scripts on the portal "
+                "(write the page as Markdown with a YAML header, or attach a PDF)")
+    if ext == ".svg":
+        with open(source, "rb") as fh:
+            match = _SVG_ACTIVE.search(fh.read())
+        if match:
+            what = match.group(1).decode() if match.group(1) else match.group(0).decode().strip()
+            return f"SVG image contains '{what}', which could run script; save it again without it or use PNG"
+    return None
+
+
+def copy_atomic(source: str, target: str) -> None:
+    """Copy source to target through a temporary file: readers see the old file or the whole new one."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    tmp = f"{target}.{os.getpid()}.tmp"
+    try:
+        shutil.copy2(source, tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.lexists(tmp):
+            os.remove(tmp)
+
+
+def _copy_tree(source: str, target: str, ignores: list[str]) -> None:
+    """Pelican's utils.copy for theme assets, file by file through copy_atomic, following no links."""
+    def ignored(name: str) -> bool:
+        return any(fnmatch.fnmatch(name, pattern) for pattern in ignores)
+
+    if ignored(os.path.basename(source)):
+        return
+    if os.path.isfile(source):
+        copy_atomic(source, target)
+        return
+    for folder, dirs, files in os.walk(source):
+        dirs[:] = sorted(d for d in dirs if not ignored(d))
+        for name in sorted(files):
+            if not ignored(name):
+                path = os.path.join(folder, name)
+                copy_atomic(path, os.path.join(target, os.path.relpath(path, source)))
+
+
+def copy_atomically(static: Any) -> None:
+    """Make a StaticGenerator copy content files and theme assets through copy_atomic.
+
+    Pelican's own copies write in place (shutil.copy2), which leaves a truncated file on a
+    full disk; these two methods are the only places it copies (the instance attributes
+    shadow them for this build only).
+    """
+    output = static.output_path
+
+    def copy_staticfile(item: Any) -> None:
+        target = os.path.join(output, item.save_as)
+        copy_atomic(os.path.join(static.path, item.source_path), target)
+        logger.info("Copying %s to %s", item.source_path, item.save_as)
+
+    def copy_paths(paths: list[str], source: str, destination: str, output_path: str,
+                   final_path: str | None = None) -> None:
+        for path in paths:  # the theme's static folders, as StaticGenerator._copy_paths lays them out
+            source_path = os.path.join(source, path)
+            if final_path:
+                target = os.path.join(output_path, destination, final_path,
+                                      os.path.basename(path) if os.path.isfile(source_path) else "")
+            else:
+                target = os.path.join(output_path, destination, path)
+            _copy_tree(source_path, os.path.normpath(target), static.settings["IGNORE_FILES"])
+
+    static._copy_staticfile = copy_staticfile
+    static._copy_paths = copy_paths
+
+
+def refuse(static: Any, report: Any) -> None:
+    """Drop every candidate file that may not be published, reporting each: report(path, message)."""
+    kept = []
+    for item in static.staticfiles:
+        source = os.path.join(static.path, item.source_path)
+        # Pelican adds every file a body links to; links.check_body has reported those outside
+        # content/, and the symlink scan every link, so only drop them here.
+        if file_problem(source, static.path) or not os.path.isfile(source):
+            logger.debug("content_model: not publishing %s", source)
+            continue
+        why = refusal(source, static.path)
+        if why:
+            report(source, why)
+        else:
+            kept.append(item)
+    static.staticfiles[:] = kept
+
+
+def install(static: Any, report: Any) -> None:
+    """Check where each file goes now that attachments have moved beside their pages; copy atomically."""
+    for item in static.staticfiles:
+        if not inside(os.path.join(static.output_path, item.save_as), static.output_path):
+            report(os.path.join(static.path, item.source_path),
+                   f"would be written outside the output folder (as {item.save_as}); link it from its own folder")
+    copy_atomically(static)
