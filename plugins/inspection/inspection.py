@@ -1,9 +1,9 @@
 """Portal inspection (日监测): the national website indicators, checked at build time.
 
 With INSPECTION_ENABLED (make check, make publish) the plugin runs every rule in
-rules.py on the published documents and the written pages, and writes the report as
-`inspection/index.html` and `inspection/report.json` (never listed in the sitemap,
-feeds or search). gate.py turns the report into an exit status.
+rules.py on the published documents, the files copied beside them and the written pages,
+and writes the report as `inspection/index.html` and `inspection/report.json` (never
+listed in the sitemap, feeds or search). gate.py turns the report into an exit status.
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     "INSPECTION_REPLY_WORKDAYS_COMPLEX": 15,
     "INSPECTION_UNANSWERED_VETO_DAYS": 90,  # "more than 3 months"
     "INSPECTION_FORBIDDEN_TERMS": {},  # {"wrong term": "right term" or ""}
+    # Published files (or unpacked DOCX/XLSX text) larger than this are reported as not checked
+    # rather than read: extracting a big PDF's text would hold up every build.
+    "INSPECTION_MAX_FILE_MB": 50,
     "INSPECTION_PATH": "inspection",
     "INSPECTION_CACHE": True,  # keep page and source facts in CACHE_PATH/inspection across builds
 }
@@ -60,6 +63,10 @@ def configure(pelican: Any) -> None:
     settings = pelican.settings
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
+    limit = settings["INSPECTION_MAX_FILE_MB"]
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
+        raise InspectionSettingsError(f"inspection: INSPECTION_MAX_FILE_MB: {limit!r} is not a positive number "
+                                      "of megabytes (e.g. 50)")
     today = settings["INSPECTION_TODAY"]
     if today is None:
         settings["INSPECTION_TODAY_DATE"] = settings.get("GAZETTE_NOW", dt.datetime.now()).date()
@@ -84,7 +91,7 @@ def remember(generators: list[Any]) -> None:
 
 # Cached facts are thrown away when this changes: bump it when what a rule extracts changes
 # shape; the digest of rules.py also catches a changed pattern or message.
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 _RULES_DIGEST = hashlib.sha256(Path(rules.__file__).read_bytes()).hexdigest()
 
 
@@ -204,7 +211,8 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
     site = Site(docs=docs, columns=context.get("columns", []),
                 home_columns=context.get("home_columns", []), site=settings["GAZETTE_SITE_DATA"]["site"],
                 settings=settings, today=settings["INSPECTION_TODAY_DATE"], output=output,
-                content=Path(settings["PATH"]), pages=pages, files=files, sources_cached=cache.sources)
+                content=Path(settings["PATH"]), pages=pages, files=files,
+                static=context.get("staticfiles", []), sources_cached=cache.sources)
     findings: list[Finding] = []
     for rule in RULES:
         findings += list(rule.check(site))

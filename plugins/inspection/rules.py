@@ -8,18 +8,25 @@ A rule receives the Site being inspected and returns Findings. Severity:
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import logging
 import os
+import posixpath
 import re
 import sys
+import zipfile
+import zlib
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlparse
+from xml.etree import ElementTree as ET
 
 from content_model.files import settled
+from content_model.workers import fork_map
 
 from .workdays import workdays_between
 
@@ -62,8 +69,15 @@ def stamp(st: os.stat_result) -> Stamp | None:
     return (st.st_size, st.st_mtime_ns) if settled(st.st_mtime_ns) else None
 
 
-# (rule id, source path) -> (stamp, rule parameters, [(line number, message)])
-SourceFacts = dict[tuple[str, str], tuple[Stamp, Hashable, list[tuple[int, str]]]]
+class TextFacts(NamedTuple):
+    """What the text rules found in one file; small, so it is cached across builds."""
+
+    hits: tuple[tuple[str, int, str], ...]  # (rule id, line number or 0, message)
+    problem: str = ""  # why the file could not be checked
+
+
+# source path -> (stamp, rule parameters, facts)
+SourceFacts = dict[str, tuple[Stamp, Hashable, TextFacts]]
 
 
 @dataclass
@@ -80,9 +94,10 @@ class Site:
     content: Path
     pages: dict[str, PageFacts] = field(default_factory=dict)  # output-relative path -> facts
     files: set[str] = field(default_factory=set)  # every output-relative file, for link targets
+    static: list[Any] = field(default_factory=list)  # files copied from content/ as they are (Pelican's Static)
     sources_cached: SourceFacts = field(default_factory=dict)  # from the previous build
     sources: SourceFacts = field(default_factory=dict)  # this build's, to cache for the next
-    source_stats: dict[str, os.stat_result] = field(default_factory=dict)  # one stat per file for all rules
+    text_findings: dict[str, list[Finding]] | None = None  # the text rules', found once for all of them
 
 
 @dataclass(frozen=True)
@@ -352,48 +367,6 @@ def footer_identity(site: Site) -> Iterator[Finding]:
             yield Finding("footer-identity", "warning", f"footer lacks {', '.join(facts.missing)}", path=rel)
 
 
-def _source_hits(site: Site, rule_id: str, params: Hashable,
-                 scan: Callable[[str], Iterator[str]]) -> Iterator[tuple[Any, int, str]]:
-    """(document, line number, message) of every hit of `scan` on a source line.
-
-    Cached per rule and file by stamp and rule parameters: rereading every source is most of
-    these rules' time, and the messages depend on nothing else.
-    """
-    for doc in site.docs:
-        key = (rule_id, doc.source_path)
-        st = site.source_stats.get(doc.source_path)
-        if st is None:
-            st = site.source_stats[doc.source_path] = os.stat(doc.source_path)
-        cached = site.sources_cached.get(key)
-        if cached and cached[0] == (st.st_size, st.st_mtime_ns) and cached[1] == params:
-            hits = cached[2]
-        else:
-            with open(doc.source_path, encoding="utf-8-sig") as fh:
-                hits = [(number, message) for number, line in enumerate(fh, 1) for message in scan(line)]
-        fresh = stamp(st)
-        if fresh:
-            site.sources[key] = (fresh, params, hits)
-        for number, message in hits:
-            yield doc, number, message
-
-
-@rule("forbidden-terms", "错敏词")
-def forbidden_terms(site: Site) -> Iterator[Finding]:
-    terms: dict[str, str] = site.settings["INSPECTION_FORBIDDEN_TERMS"]
-    if not terms:
-        return
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
-
-    def scan(line: str) -> Iterator[str]:
-        for match in pattern.finditer(line):
-            fix = terms[match.group(0)]
-            hint = f"; write '{fix}'" if fix else ""
-            yield f"'{match.group(0)}'{hint}"
-
-    for doc, number, message in _source_hits(site, "forbidden-terms", tuple(sorted(terms.items())), scan):
-        yield Finding("forbidden-terms", "block", message, path=doc.source_path, line=number, url=f"/{doc.url}")
-
-
 _ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
                  r"\d{3}[\dXx](?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![\d-])1[3-9]\d{9}(?!\d)")
@@ -414,7 +387,298 @@ def _personal_data(line: str) -> Iterator[str]:
         yield f"mobile number {match.group(0)[:3]}****{match.group(0)[-4:]}"
 
 
+# Text rules (forbidden terms, personal data) read every published text: the documents'
+# sources and every file copied beside them (attachments, dataset files, files/, images/).
+
+Scanner = Callable[[str], Iterator[str]]  # one line of text -> a message per hit
+TextLine = tuple[int, str, str]  # (line number, or 0 where lines mean nothing; where, e.g. "page 2"; text)
+MB = 2**20
+
+
+class Unreadable(Exception):
+    """The text of a published file cannot be extracted; the message says why, for an editor."""
+
+
+def _forbidden_terms_scanner(settings: dict[str, Any]) -> tuple[Hashable, Scanner] | None:
+    terms: dict[str, str] = settings["INSPECTION_FORBIDDEN_TERMS"]
+    if not terms:
+        return None
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+
+    def scan(line: str) -> Iterator[str]:
+        for match in pattern.finditer(line):
+            fix = terms[match.group(0)]
+            hint = f"; write '{fix}'" if fix else ""
+            yield f"'{match.group(0)}'{hint}"
+
+    return tuple(sorted(terms.items())), scan
+
+
+def _scanners(settings: dict[str, Any]) -> dict[str, tuple[Hashable, Scanner]]:
+    """Rule id -> (the parameters its findings depend on, its scanner), for the text rules in use."""
+    made = {"personal-data": ((), _personal_data), "forbidden-terms": _forbidden_terms_scanner(settings)}
+    return {rule_id: scanner for rule_id, scanner in made.items() if scanner}
+
+
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+def _decode(data: bytes) -> str:
+    """Text of a plain file: UTF-8 or UTF-16 with a BOM, else UTF-8, else GB18030 (Excel's CSV on Chinese Windows)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")  # the digits of an ID number survive any damage around them
+
+
+def _plain_lines(path: str, limit: int) -> Iterator[TextLine]:
+    with open(path, "rb") as fh:
+        text = _decode(fh.read())
+    for number, line in enumerate(_NEWLINE.split(text), 1):
+        yield number, "", line
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_X = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# Besides the body, what Word shows around it: headers, footers, notes, comments.
+_DOCX_PARTS = re.compile(r"word/(header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
+
+
+def _too_large(size: int, limit: int, what: str = "") -> str:
+    return f"too large{what} ({size / MB:.1f} MB, INSPECTION_MAX_FILE_MB is {limit / MB:g}); check it by hand"
+
+
+def _check_unpacked(book: zipfile.ZipFile, parts: list[str], limit: int) -> None:
+    unpacked = sum(book.getinfo(part).file_size for part in parts)
+    if unpacked > limit:
+        raise Unreadable(_too_large(unpacked, limit, " unpacked"))
+
+
+def _elements(book: zipfile.ZipFile, part: str, tag: str) -> Iterator[tuple[int, ET.Element]]:
+    """(number in document order, element) of each `tag` element of one XML part, streamed: a sheet
+    may hold a million rows. A nested element (a paragraph in a text box) comes before its parent.
+    """
+    started = 0
+    numbers = []
+    with book.open(part) as fh:
+        for event, element in ET.iterparse(fh, events=("start", "end")):
+            if element.tag != tag:
+                continue
+            if event == "start":
+                started += 1
+                numbers.append(started)
+            else:
+                yield numbers.pop(), element
+                element.clear()
+
+
+def _paragraph_text(element: ET.Element) -> str:
+    """A Word paragraph's own text, joined across runs: Word splits a number over runs at will.
+
+    Deleted text (tracked changes) counts: it is still in the published file.
+    """
+    parts = []
+    for child in element:
+        if child.tag in (_W + "t", _W + "delText"):
+            parts.append(child.text or "")
+        elif child.tag in (_W + "tab", _W + "br", _W + "cr"):
+            parts.append(" ")
+        elif child.tag != _W + "p":  # a paragraph in a text box is a paragraph of its own
+            parts.append(_paragraph_text(child))
+    return "".join(parts)
+
+
+def _docx_text(book: zipfile.ZipFile, limit: int) -> Iterator[TextLine]:
+    names = book.namelist()
+    parts = ["word/document.xml", *sorted(n for n in names if _DOCX_PARTS.fullmatch(n))]
+    _check_unpacked(book, parts, limit)
+    for part in parts:
+        label = "" if part == "word/document.xml" else part[len("word/"):-len(".xml")] + " "
+        for number, paragraph in _elements(book, part, _W + "p"):
+            yield 0, f"{label}paragraph {number}", _paragraph_text(paragraph)
+
+
+def _rich_text(element: ET.Element) -> str:
+    """Text of a shared or inline string: plain, or runs of rich text (phonetic hints left out)."""
+    return "".join(t.text or "" for t in [*element.findall(_X + "t"), *element.findall(f"{_X}r/{_X}t")])
+
+
+def _xlsx_sheets(book: zipfile.ZipFile, limit: int) -> list[tuple[str, str]]:
+    """(name, part) of each sheet, in the workbook's order."""
+    _check_unpacked(book, ["xl/workbook.xml", "xl/_rels/workbook.xml.rels"], limit)
+    targets = {r.get("Id"): r.get("Target", "") for r in ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))}
+    sheets = []
+    for sheet in ET.fromstring(book.read("xl/workbook.xml")).iter(_X + "sheet"):
+        target = targets[sheet.get(_REL_ID)]
+        part = target[1:] if target.startswith("/") else posixpath.normpath("xl/" + target)
+        sheets.append((sheet.get("name", ""), part))
+    return sheets
+
+
+def _xlsx_text(book: zipfile.ZipFile, limit: int) -> Iterator[TextLine]:
+    sheets = _xlsx_sheets(book, limit)
+    strings = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in book.namelist() else None
+    _check_unpacked(book, [part for _name, part in sheets] + ([strings] if strings else []), limit)
+    shared = [_rich_text(si) for _number, si in _elements(book, strings, _X + "si")] if strings else []
+    for name, part in sheets:
+        for count, row in _elements(book, part, _X + "row"):
+            cells = []
+            for cell in row.iter(_X + "c"):
+                kind, value = cell.get("t"), cell.findtext(_X + "v") or ""
+                if kind == "s":
+                    value = shared[int(value)]
+                elif kind == "inlineStr":
+                    inline = cell.find(_X + "is")
+                    value = _rich_text(inline) if inline is not None else ""
+                cells.append(value)
+            yield 0, f"sheet {name} row {row.get('r') or count}", "\t".join(cells)
+
+
+def _package_lines(read: Callable[[zipfile.ZipFile, int], Iterator[TextLine]],
+                   kind: str) -> Callable[[str, int], Iterator[TextLine]]:
+    """Lines of an Office Open XML file (a zip of XML parts), with every way it can be damaged made Unreadable."""
+
+    def lines(path: str, limit: int) -> Iterator[TextLine]:
+        try:
+            with zipfile.ZipFile(path) as book:
+                yield from read(book, limit)
+        except (zipfile.BadZipFile, KeyError, ET.ParseError, ValueError, IndexError, EOFError, zlib.error,
+                NotImplementedError, RuntimeError) as exc:  # RuntimeError: an encrypted part, or absurd nesting
+            raise Unreadable(f"the {kind} is damaged or password-protected ({exc}); save it again without "
+                             "a password") from None
+
+    return lines
+
+
+def _pdf_lines(path: str, limit: int) -> Iterator[TextLine]:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    # pypdf logs what it repairs in damaged files; under `pelican --fatal warnings` that would stop the
+    # build, and a file it cannot read is reported below in the editor's terms.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")  # a PDF locked only against editing opens without a password
+            except PyPdfError:  # e.g. AES, which needs a cryptography package pypdf does without
+                opened = False
+            if not opened:
+                raise Unreadable("the PDF is encrypted; publish an unencrypted copy")
+        for number, page in enumerate(reader.pages, 1):
+            for line in page.extract_text().splitlines():
+                yield 0, f"page {number}", line
+    except Unreadable:
+        raise
+    except Exception as exc:  # pypdf raises many kinds of error on a damaged file; each means "not checked"
+        raise Unreadable(f"the PDF is damaged ({type(exc).__name__}: {exc}); save it again from its "
+                         "source") from None
+
+
+# How to get the text out of each kind of published file; other files (images, video) have none.
+_EXTRACTORS: dict[str, Callable[[str, int], Iterator[TextLine]]] = {
+    **dict.fromkeys((".csv", ".tsv", ".txt", ".md", ".markdown", ".json", ".geojson", ".xml", ".html", ".htm", ".svg"),
+                    _plain_lines),
+    ".docx": _package_lines(_docx_text, "DOCX"),
+    ".xlsx": _package_lines(_xlsx_text, "XLSX"),
+    ".pdf": _pdf_lines,
+}
+# Documents and archives whose text no well-kept pure-Python library extracts: said so, never passed silently.
+_UNCHECKED = {
+    **dict.fromkeys((".doc", ".xls", ".ppt", ".pptx", ".wps", ".et", ".rtf", ".ofd"),
+                    "this format cannot be read; publish it as PDF, DOCX or XLSX"),
+    **dict.fromkeys((".zip", ".rar", ".7z"), "archives are not opened; publish the files themselves"),
+}
+
+
+def _file_facts(path: str, size: int, scanners: dict[str, tuple[Hashable, Scanner]], limit: int) -> TextFacts:
+    """Every text rule's hits in one file, or why it could not be checked."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in _UNCHECKED:
+        return TextFacts((), _UNCHECKED[suffix])
+    if size > limit:
+        return TextFacts((), _too_large(size, limit))
+    hits = []
+    try:
+        for number, where, text in _EXTRACTORS.get(suffix, _plain_lines)(path, limit):  # sources: any text
+            for rule_id, (_params, scan) in scanners.items():
+                hits += [(rule_id, number, f"{where}: {message}" if where else message) for message in scan(text)]
+    except Unreadable as exc:
+        return TextFacts((), str(exc))
+    except OSError as exc:
+        return TextFacts((), f"could not be read ({exc.strerror})")
+    return TextFacts(tuple(hits))
+
+
+def _published_texts(site: Site) -> Iterator[tuple[str, str]]:
+    """(source path, URL) of every published file with text: documents' sources and the files copied as they are."""
+    for doc in site.docs:
+        yield doc.source_path, f"/{doc.url}"
+    for item in site.static:
+        suffix = os.path.splitext(item.source_path)[1].lower()
+        if suffix in _EXTRACTORS or suffix in _UNCHECKED:
+            yield item.source_path, f"/{item.url}"
+
+
+# Below this many files to read, forking workers costs more than it saves.
+PARALLEL_MIN_FILES = 32
+
+
+def _text_findings(site: Site) -> dict[str, list[Finding]]:
+    """Findings of the text rules, each file read once for all of them.
+
+    Cached per file by stamp and rule parameters: rereading every source and extracting every
+    PDF again is most of these rules' time, and the findings depend on nothing else. Files not
+    cached are read in forked workers when there are many (a cold build: all of them).
+    """
+    if site.text_findings is not None:
+        return site.text_findings
+    scanners = _scanners(site.settings)
+    limit = int(site.settings["INSPECTION_MAX_FILE_MB"] * MB)
+    params = (tuple((rule_id, rule_params) for rule_id, (rule_params, _scan) in scanners.items()), limit)
+    files = list(_published_texts(site))
+    stats = {path: os.stat(path) for path, _url in files}
+    facts: dict[str, TextFacts] = {}
+    for path, st in stats.items():
+        cached = site.sources_cached.get(path)
+        if cached and cached[0] == (st.st_size, st.st_mtime_ns) and cached[1] == params:
+            facts[path] = cached[2]
+    todo = [path for path in stats if path not in facts]
+
+    def read(path: str) -> TextFacts:
+        return _file_facts(path, stats[path].st_size, scanners, limit)
+
+    workers = site.settings.get("GAZETTE_WORKERS", 1)
+    if workers < 2 or len(todo) < PARALLEL_MIN_FILES:
+        facts.update((path, read(path)) for path in todo)
+    else:
+        facts.update(zip(todo, fork_map(read, todo, workers), strict=True))
+
+    found: dict[str, list[Finding]] = {rule_id: [] for rule_id in scanners}
+    for path, url in files:
+        fresh = stamp(stats[path])
+        if fresh:
+            site.sources[path] = (fresh, params, facts[path])
+        for rule_id, number, message in facts[path].hits:
+            found[rule_id].append(Finding(rule_id, "block", message, path=path, line=number, url=url))
+        if facts[path].problem:  # reported once, under the rule that must never miss a file
+            found["personal-data"].append(Finding("personal-data", "warning", "not checked for personal data or "
+                                                  f"forbidden terms: {facts[path].problem}", path=path, url=url))
+    site.text_findings = found
+    return found
+
+
+@rule("forbidden-terms", "错敏词")
+def forbidden_terms(site: Site) -> Iterator[Finding]:
+    yield from _text_findings(site).get("forbidden-terms", [])
+
+
 @rule("personal-data", "个人信息泄露")
 def personal_data(site: Site) -> Iterator[Finding]:
-    for doc, number, message in _source_hits(site, "personal-data", (), _personal_data):
-        yield Finding("personal-data", "block", message, path=doc.source_path, line=number, url=f"/{doc.url}")
+    yield from _text_findings(site)["personal-data"]
