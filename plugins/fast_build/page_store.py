@@ -6,10 +6,11 @@ keeps every page the recent builds wrote, named by its key (the digest of all th
 template could see), in CACHE_PATH/gazette-pages/store/: a page whose key is stored is
 hard-linked into the output (copied across file systems) instead of rendered.
 
-A stored file shares its inode with the output page it came from. Gazette replaces
-pages by rename, never in place, so the store's copy stays as written; to be safe a
-stored page is used only while its size and mtime are those recorded when it was
-stored. After each build the store keeps the pages that some output folder's manifest
+A stored file shares its inode with the output pages it went to, and a published page
+edited in place (an editor saving over it, a hot fix on the server) edits the stored
+one, whatever its size and mtime say. So the index records each stored page's sha256,
+and a page is handed out only while its bytes still have it; otherwise it is rendered
+again. After each build the store keeps the pages that some output folder's manifest
 (this build's or another kept folder's) names, and nothing else.
 """
 
@@ -19,20 +20,20 @@ import os
 import time
 from typing import Any
 
-from content_model.files import Stamp, link_file, load_pickle, save_pickle, stamp
+from content_model.files import file_digest, link_file, load_pickle, save_pickle
 
 # Pages of an output folder not built for this many days are not kept.
 MANIFEST_DAYS = 30
 
 
 class PageStore:
-    """CACHE_PATH/gazette-pages/store/: page files by key, with the stamp each had when stored."""
+    """CACHE_PATH/gazette-pages/store/: page files by key, with the digest of each when stored."""
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
         self.index_path = folder + ".pickle"
         index = load_pickle(self.index_path)
-        self.index: dict[str, Stamp] = index if isinstance(index, dict) else {}
+        self.index: dict[str, str] = index if isinstance(index, dict) else {}
 
     def _path(self, key: str) -> str:
         return os.path.join(self.folder, key[:2], key)
@@ -40,18 +41,18 @@ class PageStore:
     def place(self, key: str, path: str) -> bool:
         """Put the stored page with this key at path; False if there is none (or it was altered)."""
         source = self._path(key)
-        if key not in self.index or stamp(source) != self.index[key]:
+        if key not in self.index or file_digest(source) != self.index[key]:
             return False
         os.makedirs(os.path.dirname(path), exist_ok=True)
         return _link(source, path)
 
-    def put(self, key: str, path: str) -> Stamp:
-        """Keep the page just written at path under its key; the stamp to record, or None."""
+    def put(self, key: str, path: str) -> str | None:
+        """Keep the page just written at path under its key; the digest to record, or None."""
         target = self._path(key)
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        return stamp(target) if _link(path, target) else None
+        return file_digest(target) if _link(path, target) else None
 
-    def keep(self, added: dict[str, Stamp], wanted: set[str]) -> None:
+    def keep(self, added: dict[str, str], wanted: set[str]) -> None:
         """Record this build's new pages, then drop every stored page no manifest names."""
         self.index.update(added)
         self.index = {key: value for key, value in self.index.items() if key in wanted}

@@ -17,11 +17,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("report")
     parser.add_argument("--fail-on", nargs="+", default=["veto", "block"], choices=["veto", "block", "warning"])
     args = parser.parse_args(argv)
-    with open(args.report, encoding="utf-8") as fh:
-        report = json.load(fh)
-    summary = report["summary"]
+    try:
+        with open(args.report, encoding="utf-8") as fh:
+            report = json.load(fh)
+        summary = report["summary"]
+        findings = report["findings"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        # A missing or damaged report proves nothing: say so and fail, so nothing is published on it.
+        sys.stderr.write(f"gate: cannot read the inspection report {args.report} ({exc}); "
+                         "build again with INSPECTION_ENABLED=true\n")
+        return 1
     out = sys.stderr
-    for finding in report["findings"]:
+    for finding in findings:
         if finding["severity"] in ("veto", "block"):
             where = finding.get("path", "") + (f":{finding['line']}" if finding.get("line") else "")
             out.write(f"{finding['severity'].upper()} {finding['rule']}: {where + ': ' if where else ''}"

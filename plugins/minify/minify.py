@@ -14,6 +14,7 @@ import os
 from typing import Any
 
 import minify_html
+from content_model.files import write_atomic
 from pelican import signals
 from pelican.log import console
 
@@ -75,8 +76,7 @@ def minify_file(path: str, _wrap: str) -> None:
     _stats.files += 1
     _stats.before += len(text.encode("utf-8"))
     _stats.after += len(out.encode("utf-8"))
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(out)
+    write_atomic(path, out.encode("utf-8"))
 
 
 def finish(pelican: Any) -> None:

@@ -2,7 +2,8 @@
 
 Templates call the `qr_svg` Jinja filter on a page's URL, so only pages that are
 rendered pay for a code. Codes are cached on disk by URL, so rebuilds do not
-regenerate unchanged ones, and masks are scored with bit arithmetic (same choice as
+regenerate unchanged ones; each entry carries its digest, so a truncated or edited one
+is made again, never published. Masks are scored with bit arithmetic (same choice as
 qrcode, about a fifth of the time) because QR codes dominate a cold build.
 """
 
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import qrcode
-from content_model.files import write_atomic
+from content_model.files import load_verified, save_verified
 from content_model.urls import public_url
 from markupsafe import Markup
 from pelican import signals
@@ -178,15 +179,15 @@ class QrCache:
             return self.memory[url]
         key = hashlib.sha1(f"{self.level}:{url}".encode()).hexdigest()
         path = os.path.join(self.folder, key + ".svg") if self.folder else None
-        if path and os.path.isfile(path):
-            with open(path, encoding="utf-8") as fh:
-                svg = fh.read()
+        cached = load_verified(path) if path else None
+        if cached is not None:
+            svg = cached.decode("utf-8")
         else:
             svg = svg_for(url, self.level)
             if path:
                 # Codes are made while pages render, possibly in forked workers, and a
                 # half-written file would be served by every later build.
-                write_atomic(path, svg.encode("utf-8"))
+                save_verified(path, svg.encode("utf-8"))
         self.memory[url] = svg
         return svg
 

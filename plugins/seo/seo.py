@@ -17,6 +17,7 @@ import unicodedata
 from typing import Any
 from xml.sax.saxutils import escape
 
+from content_model.files import write_atomic
 from content_model.urls import public_url
 from markupsafe import Markup
 from pelican import signals
@@ -195,9 +196,7 @@ class SeoGenerator(Generator):
         return sorted(entries.items())
 
     def _write(self, name: str, text: str) -> None:
-        path = os.path.join(self.output_path, name)
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_atomic(os.path.join(self.output_path, name), text.encode("utf-8"))
         logger.info("seo: wrote %s", name)
 
 

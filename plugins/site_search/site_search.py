@@ -26,6 +26,10 @@ Each bundle has a digest of everything that decides its bytes (its documents' re
 inputs, this module's code, Pagefind's version). Built bundles are kept in
 CACHE_PATH/site_search/<digest>/; a bundle whose digest is unchanged is neither
 re-indexed nor copied again, and cache entries this build does not use are removed.
+Entries are hard-linked into the output (copying a shard's thousands of small files
+would cost most of a warm `make publish`), so a published file edited in place edits
+the entry too: each entry's digest is kept beside it (<digest>.sha1) and checked before
+use, and an entry that no longer matches is indexed again.
 
 Drafts and embargoed items are never in the document lists, so never indexed.
 """
@@ -50,7 +54,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from content_model.files import link_file
+from content_model.files import files_digest, link_file, write_atomic
 from pelican import signals
 from pelican.generators import Generator
 
@@ -304,24 +308,21 @@ def write_index(shards: Sequence[Shard], bundle: str, cache: str | None, process
         os.makedirs(cache, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="gazette-search-") as scratch:
         store = cache or scratch
-        missing = [b for b in stale if not os.path.isdir(os.path.join(store, b.digest))]
+        missing = [b for b in stale if not _intact(os.path.join(store, b.digest))]
         with ThreadPoolExecutor(max_workers=max(1, min(processes, len(missing)))) as pool:
             list(pool.map(lambda b: build_bundle(b, os.path.join(store, b.digest)), missing))
-        # Hard links from the cache (a copy only across file systems): a shard is
-        # thousands of small files, and nothing writes to them once Pagefind is done.
-        place = link_file if cache else shutil.copyfile
         for b in stale:
             if b is runtime:
-                shutil.copytree(os.path.join(store, b.digest), bundle, copy_function=place, dirs_exist_ok=True)
+                shutil.copytree(os.path.join(store, b.digest), bundle, copy_function=link_file, dirs_exist_ok=True)
             else:
                 _remove(bundle, [b.id])
-                shutil.copytree(os.path.join(store, b.digest), os.path.join(bundle, b.id), copy_function=place)
+                shutil.copytree(os.path.join(store, b.digest), os.path.join(bundle, b.id), copy_function=link_file)
     ids = {s.id for s in shards}
     _remove(bundle, [n for n in os.listdir(bundle) if _SHARD_ID.fullmatch(n) and n not in ids])
     _write_manifest(bundle, shards, runtime)
     if cache:
         used = {b.digest for b in current}
-        _remove(cache, [n for n in os.listdir(cache) if n not in used])
+        _remove(cache, [n for n in os.listdir(cache) if n.removesuffix(".sha1") not in used])
     return {"built": len(missing), "cached": len(stale) - len(missing), "unchanged": len(unchanged)}
 
 
@@ -345,10 +346,21 @@ def build_bundle(what: Bundle, dest: str) -> None:
         unused = _UI_FILE if isinstance(what, Runtime) else re.compile(f"{_UI_FILE.pattern}|{_RUNTIME_FILE.pattern}")
         _remove(part, [n for n in os.listdir(part) if unused.fullmatch(n)])
         _sort_entry(os.path.join(part, "pagefind-entry.json"))
+        os.chmod(part, 0o755)  # mkdtemp made it 0700, and copytree copies modes: nginx would answer 403
         shutil.rmtree(dest, ignore_errors=True)
         os.replace(part, dest)
+        write_atomic(dest + ".sha1", files_digest(dest).encode())
     finally:
         shutil.rmtree(part, ignore_errors=True)
+
+
+def _intact(entry: str) -> bool:
+    """Whether a cache entry still holds the bytes Pagefind wrote (see the module docstring)."""
+    try:
+        with open(entry + ".sha1", encoding="ascii") as fh:
+            return os.path.isdir(entry) and fh.read() == files_digest(entry)
+    except OSError:
+        return False
 
 
 def _remove(folder: str, names: Iterable[str]) -> None:
@@ -364,8 +376,7 @@ def _sort_entry(path: str) -> None:
     """Pagefind lists languages in hash-map order; sort them so the same input gives the same bytes."""
     with open(path, encoding="utf-8") as fh:
         entry = json.load(fh)
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(entry, fh, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    write_atomic(path, json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8"))
 
 
 def _read_manifest(bundle: str) -> dict[str, str] | None:
@@ -395,8 +406,7 @@ def _write_manifest(bundle: str, shards: Sequence[Shard], runtime: Runtime | Non
                 return  # unchanged: keep its mtime for deploy tools
     except OSError:
         pass
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    write_atomic(path, text.encode("utf-8"))
 
 
 def get_generators(pelican: Any) -> type[Generator]:
