@@ -138,7 +138,7 @@ def test_editing_or_adding_a_document_changes_one_shard(sample_content, build_si
     assert {p.name.removesuffix(".sha1") for p in (cache / "site_search").iterdir()} == digests(output)
 
     news = sample_content / "news" / "gzdt-2.md"
-    news.write_text("---\ntitle: 样例市举办政务公开日活动\ndate: 2024-07-01 09:00\n---\n"
+    news.write_text("---\ntitle: 样例市举办政务公开日活动\ndate: 2024-05-31 09:00\n---\n"
                     "样例市举办政务公开日活动，市民走进政府机关。\n", encoding="utf-8")
     added = build_site(sample_content, **settings)
     assert added.returncode == 0, added.stderr
