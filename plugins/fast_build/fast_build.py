@@ -195,7 +195,7 @@ class Result:
     action: str  # skipped | stored | same | written
     rendered_bytes: int = 0
     written_bytes: int = 0
-    stored: Stamp = None  # the page went into the page store, with this stamp
+    stored: str | None = None  # the page went into the page store, with this digest
 
 
 class _KeyedTemplate:
