@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -95,6 +96,24 @@ def build_site(tmp_path: Path):
         return build(content, tmp_path / "output", fatal=fatal, **overrides)
 
     return run
+
+
+@pytest.fixture
+def inspect(build_site):
+    """Build a content folder with the inspection on; its report.json."""
+
+    def run(content: Path, today: str = "2024-05-10", **settings: object) -> dict:
+        result = build_site(content, INSPECTION_ENABLED=True, INSPECTION_TODAY=today, **settings)
+        assert result.returncode == 0, result.stderr
+        return json.loads((result.output / "inspection" / "report.json").read_text(encoding="utf-8"))
+
+    return run
+
+
+def found(report: dict, rule: str) -> list[tuple[str, str, str, int]]:
+    """(severity, message, path, line) of a rule's findings in an inspection report."""
+    return [(f["severity"], f["message"], f.get("path", ""), f.get("line", 0))
+            for f in report["findings"] if f["rule"] == rule]
 
 
 @pytest.fixture(scope="session")

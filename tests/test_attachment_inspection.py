@@ -14,8 +14,7 @@ import time
 import zipfile
 from pathlib import Path
 
-import pytest
-from conftest import ROOT, write_settings
+from conftest import ROOT, found, write_settings
 from pypdf import PdfWriter
 
 PUBLISH = ROOT / "plugins" / "inspection" / "publish.py"
@@ -138,21 +137,6 @@ def policy(content: Path, slug: str, number: int, files: list[str]) -> None:
     listed = "".join(f"\n  - {{file: {name}, title: 附件{n}}}" for n, name in enumerate(files, 1))
     add(content, f"policy/{slug}.md", f"---\ntitle: 附件测试{number}\ndate: 2024-05-08\ndoc_no: 样政发〔2024〕{number}号\n"
         f"issuer: 样例市人民政府\nwritten_date: 2024-05-06\ninterpretation_waived: 测试\nattachments:{listed}\n---\n正文\n")
-
-
-@pytest.fixture
-def inspect(build_site):
-    def run(content: Path, **settings: object) -> dict:
-        result = build_site(content, INSPECTION_ENABLED=True, INSPECTION_TODAY="2024-05-10", **settings)
-        assert result.returncode == 0, result.stderr
-        return json.loads((result.output / "inspection" / "report.json").read_text(encoding="utf-8"))
-
-    return run
-
-
-def found(report: dict, rule: str) -> list[tuple[str, str, str, int]]:
-    return [(f["severity"], f["message"], f.get("path", ""), f.get("line", 0))
-            for f in report["findings"] if f["rule"] == rule]
 
 
 def test_attachments_and_public_files_are_checked_like_sources(inspect, sample_content, tmp_path):

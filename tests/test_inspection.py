@@ -8,8 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from conftest import ROOT
+from conftest import ROOT, found
 
 GATE = ROOT / "plugins" / "inspection" / "gate.py"
 PUBLISH = ROOT / "plugins" / "inspection" / "publish.py"
@@ -19,21 +18,6 @@ def add(content: Path, rel: str, text: str) -> None:
     path = content / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-
-
-@pytest.fixture
-def inspect(build_site):
-    def run(content: Path, today: str = "2024-05-10", **settings: object) -> dict:
-        result = build_site(content, INSPECTION_ENABLED=True, INSPECTION_TODAY=today, **settings)
-        assert result.returncode == 0, result.stderr
-        return json.loads((result.output / "inspection" / "report.json").read_text(encoding="utf-8"))
-
-    return run
-
-
-def found(report: dict, rule: str) -> list[tuple[str, str, str, int]]:
-    return [(f["severity"], f["message"], f.get("path", ""), f.get("line", 0))
-            for f in report["findings"] if f["rule"] == rule]
 
 
 def test_clean_sample_has_no_veto_or_block(inspect, sample_content):

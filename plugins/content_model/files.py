@@ -15,6 +15,7 @@ import os
 import pickle
 import shutil
 import time
+from collections.abc import Callable
 from typing import Any
 
 Stamp = tuple[int, int] | None  # (size, mtime_ns), or None for a missing file
@@ -37,17 +38,30 @@ def settled(mtime_ns: int) -> bool:
     return mtime_ns < time.time_ns() - tick
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Write data to path by temp file and rename; a failed write leaves no stray file."""
+def _replace(path: str, fill: Callable[[str], None]) -> None:
+    """Have fill(tmp) write a temporary file beside path, then rename it over path; no stray file is left."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
+        fill(tmp)
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
+        if os.path.lexists(tmp):
             os.remove(tmp)
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write data to path by temp file and rename; a failed write leaves no stray file."""
+    def fill(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+
+    _replace(path, fill)
+
+
+def copy_atomic(source: str, target: str) -> None:
+    """Copy source to target (with its mtime) through a temporary file: the old file or the whole new one."""
+    _replace(target, lambda tmp: shutil.copy2(source, tmp))
 
 
 def save_pickle(path: str, value: Any) -> None:
@@ -93,16 +107,14 @@ def link_file(source: str, target: str) -> None:
     """Make target the same file as source, atomically: a hard link, or a copy across file systems."""
     if os.path.exists(target) and os.path.samefile(source, target):
         return  # (renaming a link onto its own file would do nothing and leave the temp file behind)
-    tmp = f"{target}.{os.getpid()}.tmp"
-    try:
+
+    def fill(tmp: str) -> None:
         try:
             os.link(source, tmp)
         except OSError:
             shutil.copy2(source, tmp)  # keeps the mtime, so stamps still match
-        os.replace(tmp, target)
-    finally:
-        if os.path.lexists(tmp):
-            os.remove(tmp)
+
+    _replace(target, fill)
 
 
 def files_digest(*roots: str) -> str:

@@ -63,6 +63,12 @@ def file_problem(path: str, root: str) -> str | None:
     return None
 
 
+def beside_document(url: str) -> bool:
+    """Whether url names a file relative to its document: no scheme, site path, anchor, query or {marker}."""
+    url = browser_form(url)
+    return bool(url) and not scheme_of(url) and not url.startswith(("/", "#", "{", "?"))
+
+
 def linked_file(url: str, source_path: str, root: str) -> str | None:
     """The content file a relative or {attach}/{static}/{filename} URL names, or None if it names none."""
     url = browser_form(url)
@@ -71,7 +77,7 @@ def linked_file(url: str, source_path: str, root: str) -> str | None:
             target = url[len(marker):]
             break
     else:
-        if not url or scheme_of(url) or url.startswith(("/", "#", "{", "?")):
+        if not beside_document(url):
             return None
         target = url
     target = target.split("#", 1)[0].split("?", 1)[0]

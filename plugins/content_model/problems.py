@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import sys
@@ -39,6 +40,13 @@ class Problem:
     def __str__(self) -> str:
         tail = " (warning)" if self.severity == "warning" else ""
         return f"{display_path(self.path)}: {self.field}: {self.message}{tail}"
+
+
+def did_you_mean(key: str, keys: list[str]) -> str:
+    """"did you mean 'x'? " for the known key closest to a misspelt one (case aside), or ""."""
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6) or difflib.get_close_matches(
+        key.lower(), keys, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'? " if close else ""
 
 
 def display_path(path: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import html
 import logging
 import os
@@ -22,7 +21,7 @@ from .fields import TZ, FieldError, ParseContext, parse, parse_slug, parse_type
 from .files import stamp
 from .images import image_size
 from .parse_cache import ParseCache, Parsed
-from .problems import problems
+from .problems import did_you_mean, problems
 from .schema import STATUS, TYPE_BY_FOLDER, TYPE_LABELS, TYPES, ContentType, Field
 from .site_data import default_columns
 from .yaml_header import YamlError, load_yaml, split_header
@@ -41,10 +40,7 @@ def unknown_field(key: str, ctype: ContentType) -> str:
     others = [t.name for t in TYPES.values() if t is not ctype and any(key in f.keys for f in t.fields)]
     if others:
         return f"unknown field for type {ctype.name}: it belongs to type {', '.join(others)} (类型 `type:`)"
-    keys = [k for f in ctype.fields for k in f.keys]
-    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6) or difflib.get_close_matches(
-        key.lower(), keys, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'? " if close else ""
+    hint = did_you_mean(key, [k for f in ctype.fields for k in f.keys])
     return (f"unknown field for type {ctype.name}; {hint}the file is not published until it is fixed "
             f"(see docs/content.md for the {ctype.label} fields)")
 
@@ -71,8 +67,8 @@ class _ProseTreeprocessor(Treeprocessor):
         for el in root.iter():
             attr = {"img": "src", "a": "href"}.get(el.tag)
             value = el.get(attr) if attr else None
-            if not value or value.startswith(("/", "#", "{", "?")) or urls_and_files.scheme_of(value):
-                continue  # not a file beside the document (check_body judges every URL)
+            if not value or not urls_and_files.beside_document(value):
+                continue  # check_body judges every URL; only files beside the document follow it
             el.set(attr, "{attach}" + value)
             self.md.gazette_links.append(os.path.normpath(os.path.join(os.path.dirname(source), value)))
             if el.tag == "img":
@@ -157,8 +153,8 @@ class GazetteReader(BaseReader):
 
     def _parse(self, source_path: str) -> Parsed:
         limit = self.settings["GAZETTE_MAX_FILE_BYTES"]
-        if os.path.getsize(source_path) > limit:
-            problems.error(source_path, "(file)", f"is {os.path.getsize(source_path):,} bytes, more than "
+        if (size := os.path.getsize(source_path)) > limit:
+            problems.error(source_path, "(file)", f"is {size:,} bytes, more than "
                            f"GAZETTE_MAX_FILE_BYTES ({limit:,}); split it or attach the long part as a file")
             return Parsed()
         header = ""
@@ -205,7 +201,7 @@ class GazetteReader(BaseReader):
         ctype = TYPES[parsed.type_name]
         meta = self.to_metadata(source_path, ctype, parsed.values)
         ok = True
-        for name, message in self.future_dates(meta):
+        for name, message in self.future_dates(ctype, meta):
             problems.error(source_path, name, message)
             ok = False
         for name, message in derive.apply(ctype.name, meta, self.build_time):
@@ -218,9 +214,9 @@ class GazetteReader(BaseReader):
             HELD[source_path]["linked_files"] = list(parsed.links)
         return parsed.content, meta
 
-    def future_dates(self, meta: dict[str, Any]) -> list[tuple[str, str]]:
+    def future_dates(self, ctype: ContentType, meta: dict[str, Any]) -> list[tuple[str, str]]:
         """Dates that claim something already happened but lie after this build (a forged 更新/答复 date)."""
-        now = max(self.build_time, meta["date"], meta.get("publish_at", meta["date"]))  # when it appears
+        now = max(self.build_time, _release(meta))  # when it appears
         found = []
         for name in ("updated", "replied"):
             value = meta.get(name)
@@ -228,7 +224,7 @@ class GazetteReader(BaseReader):
                 continue
             later = value > now if isinstance(value, dt.datetime) else value > now.date()
             if later:
-                label = next(f.label for t in TYPES.values() for f in t.fields if f.name == name)
+                label = ctype.field(name).label
                 found.append((name, f"{value:%Y-%m-%d} is in the future ({label} says when it happened; "
                                     "to schedule the item, set `publish_at`)"))
         return found
@@ -348,7 +344,7 @@ class GazetteReader(BaseReader):
         hold back future-dated posts): a notice dated tomorrow appears tomorrow, so no page,
         list, feed or inspection ever shows a publish date that has not come yet.
         """
-        release = max(meta["date"], meta.get("publish_at", meta["date"]))
+        release = _release(meta)
         held = meta["status"] != "published" or release > self.build_time
         if not held:
             return
@@ -363,6 +359,11 @@ class GazetteReader(BaseReader):
             return
         HELD[source_path] = dict(meta)
         meta["status"] = "skip"
+
+
+def _release(meta: dict[str, Any]) -> dt.datetime:
+    """When an item may appear: its date, or its publish_at if that is later."""
+    return max(meta["date"], meta.get("publish_at", meta["date"]))
 
 
 # Held-back items of the current build, so references to them get a precise message.

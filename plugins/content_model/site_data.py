@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from typing import Any
 
 from .fields import FieldError, ParseContext, parse
-from .problems import Problems
+from .problems import Problems, did_you_mean
 from .schema import COLUMN, DEPARTMENT, LINK, SITE, TYPES, Field
 from .yaml_header import YamlError, load_yaml
 
@@ -26,9 +25,8 @@ def _record(raw: Any, fields: tuple[Field, ...], where: str, *, path: str,
     for key, value in raw.items():
         fld = by_key.get(str(key))
         if fld is None:
-            close = difflib.get_close_matches(str(key), list(by_key), n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            problems.error(path, f"{where}.{key}", f"unknown field; {hint}(see docs/content.md, site structure)")
+            problems.error(path, f"{where}.{key}", f"unknown field; {did_you_mean(str(key), list(by_key))}"
+                           "(see docs/content.md, site structure)")
             ok = False
             continue
         if value is None or value == "":

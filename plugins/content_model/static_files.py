@@ -13,9 +13,9 @@ import fnmatch
 import logging
 import os
 import re
-import shutil
 from typing import Any
 
+from .files import copy_atomic
 from .links import file_problem, inside
 
 logger = logging.getLogger(__name__)
@@ -28,18 +28,24 @@ _SVG_ACTIVE = re.compile(rb"<\s*(script|foreignObject|iframe|embed|object)\b|\so
 
 
 def symlinks(root: str) -> list[str]:
-    """Every symbolic link under root (hidden folders such as .git are not published and not searched)."""
-    found = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in [*dirs, *files]:
-            path = os.path.join(folder, name)
-            if not name.startswith(".") and os.path.islink(path):
-                found.append(path)
+    """Every symbolic link under root (hidden folders such as .git are not published and not searched).
+
+    scandir knows each entry's type from the folder listing: no extra system call per file.
+    """
+    found, folders = [], [root]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_symlink():
+                    found.append(entry.path)
+                elif entry.is_dir():
+                    folders.append(entry.path)
     return sorted(found)
 
 
-def refusal(source: str, root: str) -> str | None:
+def refusal(source: str) -> str | None:
     """Why a file of the content folder may not be published as it is, or None if it may."""
     ext = os.path.splitext(source)[1].lower()
     if ext in ACTIVE_EXTENSIONS:
@@ -52,18 +58,6 @@ def refusal(source: str, root: str) -> str | None:
             what = match.group(1).decode() if match.group(1) else match.group(0).decode().strip()
             return f"SVG image contains '{what}', which could run script; save it again without it or use PNG"
     return None
-
-
-def copy_atomic(source: str, target: str) -> None:
-    """Copy source to target through a temporary file: readers see the old file or the whole new one."""
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    tmp = f"{target}.{os.getpid()}.tmp"
-    try:
-        shutil.copy2(source, tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.lexists(tmp):
-            os.remove(tmp)
 
 
 def _copy_tree(source: str, target: str, ignores: list[str]) -> None:
@@ -123,7 +117,7 @@ def refuse(static: Any, report: Any) -> None:
         if file_problem(source, static.path) or not os.path.isfile(source):
             logger.debug("content_model: not publishing %s", source)
             continue
-        why = refusal(source, static.path)
+        why = refusal(source)
         if why:
             report(source, why)
         else:

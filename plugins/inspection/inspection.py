@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from content_model.fields import TZ, FieldError, ParseContext, parse_date
-from content_model.files import load_pickle, save_pickle
+from content_model.files import load_pickle, save_pickle, write_atomic
 from content_model.schema import Field
 from content_model.workers import fork_map
 from pelican import signals
@@ -231,13 +231,13 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
     }
     folder = output / settings["INSPECTION_PATH"]
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                        encoding="utf-8")
+    write_atomic(str(folder / "report.json"),
+                 (json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     gen = _state["generator"]
     html = gen.get_template("inspection").render({**context, "report": report, "rules": RULES,
                                                   "output_file": f"{settings['INSPECTION_PATH']}/index.html",
                                                   "page_name": "inspection"})
-    (folder / "index.html").write_text(html, encoding="utf-8")
+    write_atomic(str(folder / "index.html"), html.encode("utf-8"))
     logger.info("inspection: %d block, %d veto, %d warning", counts["block"], counts["veto"], counts["warning"])
     logger.info("inspection: %d pages (%d read, %d from cache) in %.2f s", len(pages), cache.read,
                 len(pages) - cache.read, time.perf_counter() - started)
