@@ -141,6 +141,25 @@ def test_duplicate_doc_no_index_no_and_url_name_both_files(sample_content, build
     )
 
 
+def test_numbers_of_held_back_policies_are_taken_too(sample_content, build_site):
+    """A published policy may not take the 发文字号 or 索引号 of an embargoed or draft one: on release
+    day the clash would stop every build, scheduled ones included."""
+    embargoed, draft = "content/policy/embargoed.md", "content/policy/draft-policy.md"
+    sample_content.joinpath("policy/draft-policy.md").write_text(
+        sample_content.joinpath("policy/draft-policy.md").read_text(encoding="utf-8").replace(
+            "status: draft\n", "status: draft\nindex_no: 00000000MB0000000X/2024-00077\n"), encoding="utf-8")
+    reuse_doc_no = add(sample_content, "policy/zz-reuse.md", policy(**{"样政发〔2024〕20号": "样政发〔2024〕11号"}))
+    reuse_index = add(sample_content, "policy/zz-reuse-index.md",
+                      policy("index_no: 00000000MB0000000X/2024-00077\n"))
+    result = build_site(sample_content)
+    assert_fails_with(
+        result,
+        f"{reuse_doc_no}: doc_no: '样政发〔2024〕11号' is also used by {embargoed} (发文字号 must be unique)",
+        f"{reuse_index}: index_no: '00000000MB0000000X/2024-00077' is also used by {draft} (索引号 must be unique)",
+    )
+    assert len(result.problems) == 2
+
+
 def test_interprets_must_match_a_published_policy(sample_content, build_site, published):
     path = add(sample_content, "interpretation/bad.md",
                "---\ntitle: 解读\ndate: 2024-05-01\ninterprets:\n  - 样政发〔2099〕1号\n"
