@@ -77,9 +77,9 @@ def plan(n: int, seed: int = 20261122) -> list[Doc]:
 
 def write_gazette(docs: list[Doc], root: Path) -> None:
     (root / "_data").mkdir(parents=True)
-    shutil.copy(ROOT / "content" / "_data" / "site.yaml", root / "_data" / "site.yaml")
+    shutil.copy(ROOT / "tests" / "demo" / "content" / "_data" / "site.yaml", root / "_data" / "site.yaml")
     # The demo's static pages, so the footer's links (政府信息公开指南 …) resolve.
-    shutil.copytree(ROOT / "content" / "pages", root / "pages")
+    shutil.copytree(ROOT / "tests" / "demo" / "content" / "pages", root / "pages")
     policies = [d for d in docs if d.type == "policy"]
     for i, doc in enumerate(docs):
         header = [f"title: {doc.title}", f"date: {doc.date}"]

@@ -1,4 +1,4 @@
-"""The demo portal (content/) builds cleanly and shows what the issue promises editors."""
+"""The demo portal (tests/demo/content, shipped as content/) builds cleanly and shows what editors were promised."""
 
 from __future__ import annotations
 

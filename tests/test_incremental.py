@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build
+from conftest import DEMO, build
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -195,7 +195,7 @@ def test_an_up_to_date_build_still_runs_once_an_embargo_ends(sample_content, tmp
 
 def test_workers_change_nothing_in_the_output(tmp_path):
     """The demo parsed, rendered and inspected in two worker processes equals a one-process build."""
-    builds = [build(ROOT / "content", tmp_path / f"w{n}" / "output", GAZETTE_BUILD_TIME="2026-11-22 12:00",
+    builds = [build(DEMO, tmp_path / f"w{n}" / "output", GAZETTE_BUILD_TIME="2026-11-22 12:00",
                     INSPECTION_ENABLED=True, GAZETTE_WORKERS=n) for n in (1, 2)]
     for result in builds:
         assert result.returncode == 0, result.stderr
