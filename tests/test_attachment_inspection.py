@@ -29,8 +29,8 @@ def id_number(prefix17: str = "11010519491231002") -> str:
 
 
 ID = id_number()
-MASKED_ID = f"resident ID number {ID[:6]}********{ID[-4:]}"
-MASKED_MOBILE = "mobile number 138****5678"
+MASKED_ID = f"身份证号码 {ID[:6]}********{ID[-4:]}"
+MASKED_MOBILE = "手机号码 138****5678"
 
 
 def add(content: Path, rel: str, data: str | bytes) -> Path:
@@ -154,19 +154,19 @@ def test_attachments_and_public_files_are_checked_like_sources(inspect, sample_c
     assert found(report, "personal-data") == [
         ("block", MASKED_MOBILE, "content/files/contacts.txt", 2),
         ("block", MASKED_ID, "content/files/residents.json", 4),
-        ("block", f"paragraph 2: {MASKED_MOBILE}", "content/policy/leak.docx", 0),  # one number over three runs
-        ("block", f"page 2: {MASKED_MOBILE}", "content/policy/leak.pdf", 0),
-        ("block", f"page 2: {MASKED_ID}", "content/policy/leak.pdf", 0),
-        ("block", f"sheet 名单 row 2: {MASKED_MOBILE}", "content/policy/leak.xlsx", 0),
-        ("block", f"sheet 名单 row 2: {MASKED_ID}", "content/policy/leak.xlsx", 0),
+        ("block", f"第2段：{MASKED_MOBILE}", "content/policy/leak.docx", 0),  # one number over three runs
+        ("block", f"第2页：{MASKED_MOBILE}", "content/policy/leak.pdf", 0),
+        ("block", f"第2页：{MASKED_ID}", "content/policy/leak.pdf", 0),
+        ("block", f"工作表“名单”第2行：{MASKED_MOBILE}", "content/policy/leak.xlsx", 0),
+        ("block", f"工作表“名单”第2行：{MASKED_ID}", "content/policy/leak.xlsx", 0),
         ("block", MASKED_MOBILE, "content/policy/yl-2024-5-fj1.csv", 3),
         ("block", MASKED_ID, "content/policy/yl-2024-5-fj1.csv", 3),
     ]
     # pelicanconf.py's own INSPECTION_FORBIDDEN_TERMS, in a published Word file
-    assert found(report, "forbidden-terms") == [("block", "paragraph 1: '原则上同意'", "content/policy/leak.docx", 0)]
-    urls = {f["path"]: f["url"] for f in report["findings"] if f["rule"] == "personal-data"}
-    assert urls["content/files/contacts.txt"] == "/files/contacts.txt"
-    assert (tmp_path / "output" / urls["content/policy/leak.pdf"].lstrip("/")).is_file()  # the published copy
+    assert found(report, "forbidden-terms") == [("block", "第1段：错敏词“原则上同意”", "content/policy/leak.docx", 0)]
+    urls = {f["path"]: (f["url"], f["page"]) for f in report["findings"] if f["rule"] == "personal-data"}
+    assert urls["content/files/contacts.txt"] == ("/files/contacts.txt", "files/contacts.txt")
+    assert (tmp_path / "output" / urls["content/policy/leak.pdf"][1]).is_file()  # the published copy
 
 
 def test_unreadable_files_are_warnings_naming_the_file(inspect, sample_content):
@@ -179,16 +179,15 @@ def test_unreadable_files_are_warnings_naming_the_file(inspect, sample_content):
     add(sample_content, "files/big.csv", "区,数值\n" + "东区,1\n" * 200_000)  # 1.7 MiB
     report = inspect(sample_content, INSPECTION_MAX_FILE_MB=1)
     warnings = {f[2]: f[1] for f in found(report, "personal-data") if f[0] == "warning"}
-    prefix = "not checked for personal data or forbidden terms: "
-    assert warnings.pop("content/policy/broken.pdf").startswith(prefix + "the PDF is damaged (")
+    prefix = "未能检查个人信息和错敏词："
+    assert warnings.pop("content/policy/broken.pdf").startswith(prefix + "PDF 文件已损坏（")
     assert warnings == {
-        "content/files/big.csv": prefix + "too large (1.7 MB, INSPECTION_MAX_FILE_MB is 1); check it by hand",
-        "content/policy/broken.docx": prefix + "the DOCX is damaged or password-protected (File is not a zip file); "
-                                               "save it again without a password",
-        "content/policy/locked.pdf": prefix + "the PDF is encrypted; publish an unencrypted copy",
-        "content/policy/old.doc": prefix + "this format cannot be read; publish it as PDF, DOCX or XLSX",
+        "content/files/big.csv": prefix + "文件过大（1.7 MB，超过 INSPECTION_MAX_FILE_MB 设定的 1 MB），请人工检查",
+        "content/policy/broken.docx": prefix + "DOCX 文件已损坏或设有密码（File is not a zip file），请去掉密码后重新保存",
+        "content/policy/locked.pdf": prefix + "PDF 文件已加密，请发布未加密的版本",
+        "content/policy/old.doc": prefix + "无法读取这种格式，请转为 PDF、DOCX 或 XLSX 后发布",
     }
-    assert ("block", f"page 1: {MASKED_MOBILE}", "content/policy/open.pdf", 0) in found(report, "personal-data")
+    assert ("block", f"第1页：{MASKED_MOBILE}", "content/policy/open.pdf", 0) in found(report, "personal-data")
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -211,7 +210,7 @@ def test_publish_refuses_personal_data_in_an_attachment(sample_content, tmp_path
     csv.write_text(csv.read_text(encoding="utf-8") + f"2,联系人,{MOBILE}\n", encoding="utf-8")
     blocked = _publish(sample_content, output)
     assert blocked.returncode == 1
-    assert f"BLOCK personal-data: content/policy/yl-2024-5-fj1.csv:3: {MASKED_MOBILE}" in blocked.stderr
+    assert f"禁止发布 personal-data: content/policy/yl-2024-5-fj1.csv:3: {MASKED_MOBILE}" in blocked.stderr
     assert _snapshot(output) == before
     assert not (tmp_path / "output.next").exists()
 
@@ -227,7 +226,7 @@ def test_unchanged_attachments_are_not_read_again(inspect, sample_content, tmp_p
     attachment = add(sample_content, "policy/leak.pdf", pdf([[f"tel {MOBILE}"]]))
     _backdate(sample_content)
     settings = {"CACHE_PATH": str(tmp_path / "cache")}
-    expected = [("block", f"page 1: {MASKED_MOBILE}", "content/policy/leak.pdf", 0)]
+    expected = [("block", f"第1页：{MASKED_MOBILE}", "content/policy/leak.pdf", 0)]
     assert found(inspect(sample_content, **settings), "personal-data") == expected
 
     # Same size and mtime: the cached findings stand, so the file was not read again.

@@ -32,7 +32,7 @@ def test_clean_sample_has_no_veto_or_block(inspect, sample_content):
 def test_homepage_stale_after_14_days(inspect, sample_content):
     assert found(inspect(sample_content, today="2024-05-20"), "homepage-stale") == []
     assert found(inspect(sample_content, today="2024-05-21"), "homepage-stale") == [
-        ("veto", "newest item on the home page is 15 days old (limit 14): 样例市召开政务公开工作会议", "", 0)]
+        ("veto", "首页已15天未更新（要求14天内更新），最新一条是《样例市召开政务公开工作会议》", "content/news/gzdt-1.md", 0)]
 
 
 def test_stale_and_empty_columns_and_their_vetoes(inspect, sample_content):
@@ -41,24 +41,77 @@ def test_stale_and_empty_columns_and_their_vetoes(inspect, sample_content):
         "departments:", "  - {id: tzgg, name: 通知公告, type: notice}\ndepartments:"), encoding="utf-8")
     report = inspect(sample_content, today="2024-05-21", INSPECTION_STALE_COLUMNS_VETO=1,
                      INSPECTION_EMPTY_COLUMNS_VETO=1)
-    assert ("warning", "column 工作动态 (gzdt) last updated 15 days ago (limit 14)", "", 0) in found(report, "stale-columns")
-    assert ("veto", "1 stale columns (veto at 1)", "", 0) in found(report, "stale-columns")
-    assert found(report, "empty-columns") == [("veto", "1 empty columns (veto at 1)", "", 0),
-                                              ("warning", "column 通知公告 (tzgg) is empty", "", 0)]
+    # Columns are named where site.yaml defines them, and linked to their page.
+    assert ("warning", "栏目“工作动态”（gzdt）已15天未更新（要求14天内更新）", "content/_data/site.yaml", 13) in found(
+        report, "stale-columns")
+    assert ("veto", "1个栏目更新不及时（达到1个即单项否决）：工作动态", "content/_data/site.yaml", 0) in found(
+        report, "stale-columns")
+    empty_veto = ("veto", "1个空白栏目（达到1个即单项否决）：通知公告", "content/_data/site.yaml", 0)
+    assert found(report, "empty-columns") == [
+        empty_veto, ("warning", "栏目“通知公告”（tzgg）是空白栏目，没有任何信息", "content/_data/site.yaml", 17)]
+    assert [(f["url"], f["page"]) for f in report["findings"] if f["rule"] == "empty-columns" and "url" in f] == [
+        ("/tzgg/", "tzgg/index.html")]
     quiet = inspect(sample_content, today="2024-05-20")
-    assert found(quiet, "stale-columns") == [] and ("veto", "1 empty columns (veto at 1)", "", 0) not in found(quiet, "empty-columns")
+    assert found(quiet, "stale-columns") == [] and empty_veto not in found(quiet, "empty-columns")
 
 
-def test_broken_links_anchors_and_missing_images(inspect, sample_content):
-    add(sample_content, "news/links.md", "---\ntitle: 链接\ndate: 2024-05-08\n---\n"
-        "[好链接](/zcwj/2024/yl-2024-5/) [坏链接](/zcwj/2099/none/) [坏锚点](/zcwj/#nope) "
-        "[好锚点](/zcwj/2024/yl-2024-5/#related)\n\n![缺图](/images/none.png)\n")
+def test_broken_links_name_the_source_line_and_link_the_page(inspect, sample_content):
+    add(sample_content, "news/links.md", "---\ntitle: 链接\ndate: 2024-05-08\n---\n第一段。\n\n"
+        "[好链接](/zcwj/2024/yl-2024-5/) [坏锚点](/zcwj/#nope) [好锚点](/zcwj/2024/yl-2024-5/#related)\n\n"
+        "第三段有[坏链接](/zcwj/2099/none/)。\n\n![缺图](/images/none.png)\n\n"
+        "[没有年份页](/zcwj/2024/)\n")  # part of the good link on line 7, written on line 13
     report = inspect(sample_content)
     assert found(report, "broken-links") == [
-        ("block", "broken image or file /images/none.png", "gzdt/2024/links/index.html", 0),
-        ("block", "broken link /zcwj/2099/none/", "gzdt/2024/links/index.html", 0),
-        ("block", "missing anchor #nope in /zcwj/#nope", "gzdt/2024/links/index.html", 0),
+        ("block", "锚点失效：/zcwj/#nope（目标页面中没有 #nope）", "content/news/links.md", 7),
+        ("block", "链接失效：/zcwj/2099/none/", "content/news/links.md", 9),
+        ("block", "图片或文件不存在：/images/none.png", "content/news/links.md", 11),
+        ("block", "链接失效：/zcwj/2024/", "content/news/links.md", 13),
     ]
+    assert {(f["url"], f["page"]) for f in report["findings"] if f["rule"] == "broken-links"} == {
+        ("/gzdt/2024/links/", "gzdt/2024/links/index.html")}
+
+
+def test_a_broken_link_in_site_yaml_is_one_finding_for_every_page(inspect, sample_content):
+    site = sample_content / "_data" / "site.yaml"
+    text = site.read_text(encoding="utf-8")
+    site.write_text(text + "links:\n  - {title: 已撤销的专题, url: /zt/gone/}\n", encoding="utf-8")
+    report = inspect(sample_content)
+    pages = [f for f in report["findings"] if f["rule"] == "broken-links"]
+    assert len(pages) == 1, pages
+    line = len(text.splitlines()) + 2
+    assert (pages[0]["path"], pages[0]["line"]) == ("content/_data/site.yaml", line)
+    assert re.fullmatch(r"链接失效：/zt/gone/（共\d+个页面）", pages[0]["message"]), pages[0]["message"]
+
+
+def test_report_html_puts_must_fix_first_and_needs_nothing_from_outside(inspect, sample_content, tmp_path):
+    add(sample_content, "news/links.md", "---\ntitle: 链接\ndate: 2024-05-08\n---\n第一段。\n\n"
+        "[坏链接](/zcwj/2099/none/)\n\n电话13812345678\n")
+    add(sample_content, "policy/alone.md", "---\ntitle: 无解读\ndate: 2024-05-01\ndoc_no: 样政发〔2024〕30号\n"
+        "issuer: 样例市人民政府\nwritten_date: 2024-04-28\n---\n正文\n")
+    report = inspect(sample_content, today="2024-05-23", SITEURL="https://www.example.gov.cn")  # home: a veto
+    assert report["summary"]["block"] == 2 and report["summary"]["warning"] >= 1
+    folder = tmp_path / "output" / "inspection"
+    html = (folder / "index.html").read_text(encoding="utf-8")
+
+    items = re.findall(r'<li class="gz-finding gz-finding--(\w+)">', html)
+    assert items[:3] == ["block", "block", "veto"] and set(items[3:]) == {"warning"}, items
+    assert html.index("链接失效：/zcwj/2099/none/") < html.index("没有配套解读") < html.index("各项检查的问题数")
+    assert html.index('id="must-fix"') < html.index('id="warnings"') < html.index('id="summary"')
+    # The editor's file and line, and a link to the page relative to the report.
+    item = html[html.index("链接失效：/zcwj/2099/none/"):].split("</li>", 1)[0]
+    assert "<code>content/news/links.md</code> 第7行" in item
+    assert '<a href="../gzdt/2024/links/index.html">/gzdt/2024/links/</a>' in item
+    assert "单项否决" in html and "禁止发布" in html and "提醒" in html
+
+    # Self-contained: no stylesheet, script or image from anywhere; every link stays on this site.
+    assert not re.search(r"<link[^>]+stylesheet|<script|<img|@import|url\(", html, re.I)
+    assert "<style>" in html
+    for url in re.findall(r'\s(?:href|src)="([^"]*)"', html):
+        assert not re.match(r"(?:[a-z]+:)?//", url), url
+        if url not in ("data:,", "report.json"):
+            assert url.startswith("../") and (folder / url).resolve().is_file(), url
+    assert '<html lang="zh-CN">' in html and '<meta name="robots" content="noindex, nofollow">' in html
+    assert html.count("<h1") == 1
 
 
 def test_missing_and_late_interpretations(inspect, sample_content):
@@ -68,11 +121,11 @@ def test_missing_and_late_interpretations(inspect, sample_content):
         "issuer: 样例市人民政府\nwritten_date: 2024-04-28\ninterpretation_waived: 内部事务\n---\n正文\n")
     report = inspect(sample_content)
     assert found(report, "missing-interpretation") == [
-        ("warning", "policy 样政发〔2024〕30号 has no interpretation (add one, or `interpretation_waived: <reason>`)",
-         "content/policy/alone.md", 0)]
+        ("warning", "样政发〔2024〕30号没有配套解读（请同步发布解读；无需解读的，在文件头写 interpretation_waived: 理由）",
+         "content/policy/alone.md", 4)]  # the doc_no line
     late = found(report, "late-interpretation")
-    assert late == [("warning", "published 1874 days after policy 样政发〔2019〕2号 (limit 7)",
-                     "content/interpretation/jd-both.md", 0)]  # jd-2024-5 came the same day: fine
+    assert late == [("warning", "解读比样政发〔2019〕2号晚1874天发布（要求7天内）",
+                     "content/interpretation/jd-both.md", 3)]  # jd-2024-5 came the same day: fine
 
 
 def test_reply_deadlines_follow_the_official_calendar(inspect, sample_content):
@@ -87,11 +140,11 @@ def test_reply_deadlines_follow_the_official_calendar(inspect, sample_content):
     add(sample_content, "reply/forgotten.md", reply.format(n=5, received="2024-02-01", replied=""))
     report = inspect(sample_content, today="2024-05-15")
     assert found(report, "reply-deadlines") == [
-        ("veto", "unanswered for 104 days (veto past 90)", "content/reply/forgotten.md", 0),
-        ("warning", "answered in 8 working days (limit 7)", "content/reply/late.md", 0),
+        ("veto", "超过90天未答复（否决项）：留言已104天未答复", "content/reply/forgotten.md", 5),  # received:
+        ("warning", "留言答复超时：用了8个工作日（要求7个工作日内答复）", "content/reply/late.md", 6),  # replied:
     ]
     later = inspect(sample_content, today="2024-05-17")
-    assert ("warning", "unanswered after 8 working days (limit 7)", "content/reply/pending.md", 0) in found(
+    assert ("warning", "留言已8个工作日未答复（要求7个工作日内答复）", "content/reply/pending.md", 5) in found(
         later, "reply-deadlines")
 
 
@@ -99,7 +152,7 @@ def test_closed_consultation_without_outcome(inspect, sample_content):
     add(sample_content, "consultation/silent.md", "---\ntitle: 征求意见\ndate: 2024-01-01\n"
         "opens: 2024-01-01\ncloses: 2024-01-31\n---\n正文\n")
     assert found(inspect(sample_content), "consultation-outcome") == [
-        ("warning", "closed without an outcome (意见采纳情况)", "content/consultation/silent.md", 0)]
+        ("warning", "意见征集已结束，未公布意见采纳情况（请在文件头填写 outcome）", "content/consultation/silent.md", 5)]
 
 
 def test_pages_without_date_or_footer_identity(inspect, sample_content, tmp_path):
@@ -107,18 +160,21 @@ def test_pages_without_date_or_footer_identity(inspect, sample_content, tmp_path
     (overrides / "components").mkdir(parents=True)
     (overrides / "news.html").write_text('{% extends "document.html" %}{% block doc_byline %}{% endblock %}'
                                          '{% block doc_after_body %}{% endblock %}', encoding="utf-8")
-    doc = (ROOT / "themes/gazette/templates/document.html").read_text(encoding="utf-8")
-    assert "最后更新：{{ gz.date(doc.modified or doc.date) }}" in doc
-    (overrides / "document.html").write_text(doc.replace("最后更新：{{ gz.date(doc.modified or doc.date) }}", ""),
-                                             encoding="utf-8")
+    (overrides / "page.html").write_text('{% extends "document.html" %}{% block doc_byline %}{% endblock %}',
+                                         encoding="utf-8")
     footer = (ROOT / "themes/gazette/templates/components/footer.html").read_text(encoding="utf-8")
     (overrides / "components" / "footer.html").write_text(footer.replace("{{ site.icp }}", ""), encoding="utf-8")
     report = inspect(sample_content, THEME_TEMPLATES_OVERRIDES=[str(overrides)])
-    # news lost its byline here; static pages only ever showed the 最后更新 line we removed
-    assert sorted(f[2] for f in found(report, "publish-date")) == [
-        "about/index.html", "en/about/index.html", "gzdt/2024/gzdt-1/index.html"]
+    # news and static pages lost their byline here, and none of them was updated
+    dateless = [f for f in report["findings"] if f["rule"] == "publish-date"]
+    assert sorted((f["path"], f["page"]) for f in dateless) == [
+        ("content/news/gzdt-1.md", "gzdt/2024/gzdt-1/index.html"),
+        ("content/pages/about-en.md", "en/about/index.html"),
+        ("content/pages/about.md", "about/index.html")]
+    assert {f["message"] for f in dateless} == {"页面上没有显示发布日期"}
     footers = found(report, "footer-identity")
-    assert ("warning", "footer lacks 样ICP备00000001号", "index.html", 0) in footers
+    assert ("warning", "页脚缺少：样ICP备00000001号", "index.html", 0) in footers  # no source: the page
+    assert ("warning", "页脚缺少：样ICP备00000001号", "content/news/gzdt-1.md", 0) in footers
     assert found(inspect(sample_content), "footer-identity") == []
 
 
@@ -135,10 +191,14 @@ def test_forbidden_terms_and_personal_data_name_file_and_line(inspect, sample_co
         "经研究，原则上同意。\n")
     report = inspect(sample_content, INSPECTION_FORBIDDEN_TERMS={"原则上同意": "", "样例市政府办公厅": "样例市人民政府办公室"})
     assert found(report, "personal-data") == [
-        ("block", "mobile number 138****5678", "content/news/leak.md", 7),
-        ("block", f"resident ID number {good_id[:6]}********{good_id[-4:]}", "content/news/leak.md", 7),
+        ("block", "手机号码 138****5678", "content/news/leak.md", 7),
+        ("block", f"身份证号码 {good_id[:6]}********{good_id[-4:]}", "content/news/leak.md", 7),
     ]
-    assert found(report, "forbidden-terms") == [("block", "'原则上同意'", "content/news/leak.md", 11)]
+    assert found(report, "forbidden-terms") == [("block", "错敏词“原则上同意”", "content/news/leak.md", 11)]
+    add(sample_content, "news/leak.md", "---\ntitle: 泄露\ndate: 2024-05-08\n---\n样例市政府办公厅\n")
+    assert found(inspect(sample_content, INSPECTION_FORBIDDEN_TERMS={"样例市政府办公厅": "样例市人民政府办公室"}),
+                 "forbidden-terms") == [("block", "错敏词“样例市政府办公厅”，应改为“样例市人民政府办公室”",
+                                         "content/news/leak.md", 5)]
     clean = inspect(sample_content, INSPECTION_FORBIDDEN_TERMS={"不存在的词": ""}, today="2024-05-10")
     assert found(clean, "forbidden-terms") == []
     (sample_content / "news" / "leak.md").unlink()
@@ -151,9 +211,33 @@ def test_gate_exit_status(inspect, sample_content, tmp_path):
     path.write_text(json.dumps(report), encoding="utf-8")
     veto = subprocess.run([sys.executable, GATE, path, "--fail-on", "veto", "block"], capture_output=True, text=True)
     assert veto.returncode == 1
-    assert "VETO homepage-stale: newest item on the home page is 15 days old" in veto.stderr
+    assert "单项否决 homepage-stale: content/news/gzdt-1.md: 首页已15天未更新（要求14天内更新）" in veto.stderr
     publish = subprocess.run([sys.executable, GATE, path, "--fail-on", "block"], capture_output=True, text=True)
-    assert publish.returncode == 0 and "VETO homepage-stale" in publish.stderr
+    assert publish.returncode == 0 and "单项否决 homepage-stale" in publish.stderr
+    assert publish.stderr.splitlines()[-1] == (f"网站检查（2024-05-21）：禁止发布 0 项，单项否决 1 项，提醒 "
+                                               f"{report['summary']['warning']} 项；报告：{tmp_path}/index.html")
+
+
+def test_gate_prints_must_fix_first_one_line_each(tmp_path):
+    finding = {"rule": "broken-links", "path": "content/news/x.md", "line": 12, "message": "链接失效：/no/such/page/"}
+    report = {"today": "2024-05-10", "summary": {"block": 1, "veto": 1, "warning": 1, "documents": 1, "pages": 1},
+              "findings": [{**finding, "severity": "warning", "rule": "publish-date", "line": 0,
+                            "message": "页面上没有显示发布日期"},
+                           {"severity": "veto", "rule": "empty-columns", "path": "content/_data/site.yaml",
+                            "message": "5个空白栏目（达到5个即单项否决）"},
+                           {**finding, "severity": "block"}]}
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    gate = subprocess.run([sys.executable, GATE, path, "--fail-on", "block", "warning"], capture_output=True, text=True)
+    assert gate.returncode == 1
+    assert gate.stderr.splitlines() == [
+        "禁止发布 broken-links: content/news/x.md:12: 链接失效：/no/such/page/",
+        "单项否决 empty-columns: content/_data/site.yaml: 5个空白栏目（达到5个即单项否决）",
+        "提醒 publish-date: content/news/x.md: 页面上没有显示发布日期",
+        f"网站检查（2024-05-10）：禁止发布 1 项，单项否决 1 项，提醒 1 项；报告：{tmp_path}/index.html",
+    ]
+    quiet = subprocess.run([sys.executable, GATE, path, "--fail-on", "block"], capture_output=True, text=True)
+    assert "提醒 publish-date" not in quiet.stderr  # warnings are counted, not listed, unless they fail the gate
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -184,7 +268,7 @@ def test_publish_swaps_in_a_good_build_and_keeps_the_old_site_on_failure(sample_
     output = tmp_path / "output"
     first = _publish(sample_content, output, "2024-05-21")  # a stale home page does not block publishing
     assert first.returncode == 0, first.stderr
-    assert "VETO homepage-stale" in first.stderr
+    assert "单项否决 homepage-stale" in first.stderr
     assert not (output / "inspection").exists() and (tmp_path / "output-inspection" / "report.json").is_file()
     before = _snapshot(output)
     assert "index.html" in before
@@ -192,7 +276,7 @@ def test_publish_swaps_in_a_good_build_and_keeps_the_old_site_on_failure(sample_
     add(sample_content, "news/leak.md", "---\ntitle: 泄露\ndate: 2024-05-08\n---\n电话13812345678\n")
     blocked = _publish(sample_content, output, "2024-05-10")
     assert blocked.returncode == 1
-    assert "BLOCK personal-data: content/news/leak.md:5: mobile number 138****5678" in blocked.stderr
+    assert "禁止发布 personal-data: content/news/leak.md:5: 手机号码 138****5678" in blocked.stderr
     assert _snapshot(output) == before
 
     (sample_content / "news" / "leak.md").write_text("---\ntitle: 坏\n---\n", encoding="utf-8")
@@ -228,5 +312,5 @@ def test_publish_blocks_broken_links_in_minified_pages(sample_content, tmp_path)
     add(sample_content, "news/links.md", "---\ntitle: 链接\ndate: 2024-05-08\n---\n[坏链接](/zcwj/2099/none/)\n")
     result = _publish(sample_content, tmp_path / "output", "2024-05-10")
     assert result.returncode == 1
-    assert "BLOCK broken-links: gzdt/2024/links/index.html: broken link /zcwj/2099/none/" in result.stderr
+    assert "禁止发布 broken-links: content/news/links.md:5: 链接失效：/zcwj/2099/none/" in result.stderr
     assert not (tmp_path / "output").exists()

@@ -52,9 +52,9 @@ def test_rebuild_reports_the_same_and_a_same_size_edit_is_seen(build_site, sampl
     third = build_site(sample_content, **settings)
     assert third.returncode == 0, third.stderr
     assert _findings(third.output, "broken-links") == [
-        ("block", "broken link /zcwj/2099/yl-2024-5/", "gzdt/2024/gzdt-1/index.html", 0)]
+        ("block", "链接失效：/zcwj/2099/yl-2024-5/", "content/news/gzdt-1.md", 7)]
     assert _findings(third.output, "personal-data") == [
-        ("block", "mobile number 138****5678", "content/news/gzdt-1.md", 9)]
+        ("block", "手机号码 138****5678", "content/news/gzdt-1.md", 9)]
 
 
 def test_only_pages_whose_stamp_changed_are_read(build_site, sample_content, tmp_path):

@@ -147,7 +147,7 @@ def test_a_second_publish_waits_for_the_first_or_says_why_it_does_not(sample_con
     assert second.returncode == 0, second_err
     assert f"publish: another publish of {output} is running (pid {first.pid}); waiting…" in second_err
     for err in (first_err, second_err):
-        assert "Traceback" not in err and ": 0 must-not-publish," in err
+        assert "Traceback" not in err and "：禁止发布 0 项，" in err
     assert_complete(output)
     assert leftovers(output) == ["output.lock"]
 
@@ -224,4 +224,4 @@ def test_the_gate_says_in_one_line_that_a_report_is_damaged(tmp_path):
     result = subprocess.run([sys.executable, GATE, report, "--fail-on", "block"], capture_output=True, text=True)
     assert result.returncode == 1
     assert len(result.stderr.splitlines()) == 1
-    assert result.stderr.startswith(f"gate: cannot read the inspection report {report} (")
+    assert result.stderr.startswith(f"gate: 无法读取检查报告 {report}（")

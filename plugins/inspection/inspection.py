@@ -4,6 +4,9 @@ With INSPECTION_ENABLED (make check, make publish) the plugin runs every rule in
 rules.py on the published documents, the files copied beside them and the written pages,
 and writes the report as `inspection/index.html` and `inspection/report.json` (never
 listed in the sitemap, feeds or search). gate.py turns the report into an exit status.
+
+The HTML report is one self-contained file (inline CSS, no request leaves it) that lists
+what must be fixed first: CI keeps it as an artifact that editors open offline.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from content_model.workers import fork_map
 from pelican import signals
 
 from . import rules
+from .gate import MUST_FIX, SEVERITY_LABELS
 from .rules import RULES, Finding, PageFacts, Site, SourceFacts, Stamp, footer_needles, link_resolver, page_facts, stamp
 
 logger = logging.getLogger(__name__)
@@ -49,7 +53,7 @@ DEFAULTS: dict[str, Any] = {
     "INSPECTION_PATH": "inspection",
     "INSPECTION_CACHE": True,  # keep page and source facts in CACHE_PATH/inspection across builds
 }
-SEVERITY_ORDER = {"block": 0, "veto": 1, "warning": 2}
+SEVERITY_ORDER = {severity: order for order, severity in enumerate(SEVERITY_LABELS)}
 
 
 class InspectionSettingsError(ValueError):
@@ -234,13 +238,32 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
     write_atomic(str(folder / "report.json"),
                  (json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     gen = _state["generator"]
-    html = gen.get_template("inspection").render({**context, "report": report, "rules": RULES,
+    html = gen.get_template("inspection").render({**context, **_report_view(report, settings["INSPECTION_PATH"]),
                                                   "output_file": f"{settings['INSPECTION_PATH']}/index.html",
                                                   "page_name": "inspection"})
     write_atomic(str(folder / "index.html"), html.encode("utf-8"))
-    logger.info("inspection: %d block, %d veto, %d warning", counts["block"], counts["veto"], counts["warning"])
+    logger.info("inspection: 禁止发布 %d 项，单项否决 %d 项，提醒 %d 项", counts["block"], counts["veto"],
+                counts["warning"])
     logger.info("inspection: %d pages (%d read, %d from cache) in %.2f s", len(pages), cache.read,
                 len(pages) - cache.read, time.perf_counter() - started)
+
+
+def _report_view(report: dict[str, Any], report_path: str) -> dict[str, Any]:
+    """What the report template shows: findings must-fix first, warnings by rule, links relative to the report."""
+    titles = {r["id"]: r["title"] for r in report["rules"]}
+    by_rule: dict[str, list[dict[str, Any]]] = {}
+    for finding in report["findings"]:
+        if finding["severity"] not in MUST_FIX:
+            by_rule.setdefault(finding["rule"], []).append(finding)
+    return {
+        "report": report,
+        "rule_titles": titles,
+        "severity_labels": SEVERITY_LABELS,
+        "must_fix": [f for f in report["findings"] if f["severity"] in MUST_FIX],
+        "warnings_by_rule": [(rule_id, titles.get(rule_id, rule_id), found) for rule_id, found in by_rule.items()],
+        # Pages are linked relative to the report, so the links work on any host and from a copy of the output.
+        "report_root": "../" * len(Path(report_path).parts),
+    }
 
 
 def _rel(path: str, root: str) -> str:

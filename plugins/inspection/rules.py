@@ -4,6 +4,9 @@ A rule receives the Site being inspected and returns Findings. Severity:
 - "veto": a single-veto item of the national inspection (reported loudly);
 - "block": must never go public (`make publish` refuses to swap the site in);
 - "warning": worth fixing, counted in the report.
+
+Messages are for editors, in Chinese and in the field's words; every finding names the
+source file the editor wrote (content/…) and, where it can be found, the line.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from html import unescape
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -36,9 +40,10 @@ class Finding:
     rule: str
     severity: str  # veto | block | warning
     message: str
-    path: str = ""  # content file or output page
+    path: str = ""  # the source file in content/ (a built page only where no source is known)
     line: int = 0
-    url: str = ""
+    url: str = ""  # the page (or published file) on the site, as "/a/b/"
+    page: str = ""  # that page in the output, as "a/b/index.html"
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in ("", 0)}
@@ -98,6 +103,64 @@ class Site:
     sources_cached: SourceFacts = field(default_factory=dict)  # from the previous build
     sources: SourceFacts = field(default_factory=dict)  # this build's, to cache for the next
     text_findings: dict[str, list[Finding]] | None = None  # the text rules', found once for all of them
+    texts: dict[str, list[str]] = field(default_factory=dict)  # lines of the sources read to place findings
+    found_lines: dict[tuple[str, tuple[str, ...]], int] = field(default_factory=dict)
+
+    @property
+    def site_file(self) -> str:
+        """The file editors keep columns, footer identity and links in."""
+        return str(self.content / "_data" / "site.yaml")
+
+    def lines(self, path: str) -> list[str]:
+        """Lines of a source file (read once), or none if it cannot be read."""
+        if path not in self.texts:
+            try:
+                with open(path, "rb") as fh:
+                    self.texts[path] = _NEWLINE.split(_decode(fh.read()))
+            except OSError:
+                self.texts[path] = []
+        return self.texts[path]
+
+    def line_of(self, path: str, urls: tuple[str, ...]) -> int:
+        """The first line of a source holding the first of these URLs found in it (whole, not part of a
+        longer one: "/a/" is not in "/a/b/"), or 0.
+        """
+        key = (path, urls)
+        if key not in self.found_lines:  # a link in site.yaml is looked up once per page that shows it
+            patterns = [re.compile(rf"(?<![\w.%~-]){re.escape(url)}(?![\w/.%~-])") for url in urls if url]
+            lines = self.lines(path)
+            self.found_lines[key] = next((number for pattern in patterns
+                                          for number, text in enumerate(lines, 1) if pattern.search(text)), 0)
+        return self.found_lines[key]
+
+    def field_line(self, path: str, key: str) -> int:
+        """The line of a top-level header field (`key: …`) in a Markdown source, or 0."""
+        pattern = re.compile(rf"{re.escape(key)}\s*[:：]")
+        lines = self.lines(path)
+        if not lines or lines[0].strip() != "---":
+            return 0
+        for number, text in enumerate(lines[1:], 2):
+            if text.strip() == "---":
+                break
+            if pattern.match(text):
+                return number
+        return 0
+
+    def column_line(self, column_id: str) -> int:
+        """The line of site.yaml that defines a column."""
+        pattern = re.compile(rf"\bid\s*:\s*[\"']?{re.escape(column_id)}(?![\w-])")
+        in_columns = False
+        for number, text in enumerate(self.lines(self.site_file), 1):
+            if re.match(r"\w+\s*:", text):  # a top-level section starts
+                in_columns = text.startswith("columns")
+            elif in_columns and pattern.search(text):
+                return number
+        return 0
+
+    @cached_property
+    def doc_of_page(self) -> dict[str, Any]:
+        """Output page -> the document written there."""
+        return {doc.save_as: doc for doc in self.docs}
 
 
 @dataclass(frozen=True)
@@ -133,12 +196,13 @@ def homepage_stale(site: Site) -> Iterator[Finding]:
     limit = site.settings["INSPECTION_HOME_STALE_DAYS"]
     listed = [d for c in site.home_columns for d in c.items]
     if not listed:
-        yield Finding("homepage-stale", "veto", "the home page lists no dated item", url="/")
+        yield Finding("homepage-stale", "veto", "首页没有列出任何带发布日期的信息", url="/", page="index.html")
         return
     newest = max(listed, key=lambda d: d.date)
     if _age(site, newest) > limit:
-        yield Finding("homepage-stale", "veto", f"newest item on the home page is {_age(site, newest)} days old "
-                      f"(limit {limit}): {newest.title}", url="/")
+        # Named by its newest item: the editor sees which column to publish in.
+        yield Finding("homepage-stale", "veto", f"首页已{_age(site, newest)}天未更新（要求{limit}天内更新），"
+                      f"最新一条是《{newest.title}》", path=newest.source_path, url="/", page="index.html")
 
 
 def column_limit(site: Site, column: Any) -> int | None:
@@ -149,7 +213,7 @@ def column_limit(site: Site, column: Any) -> int | None:
     return by_type.get(column.type)
 
 
-@rule("stale-columns", "栏目不更新")
+@rule("stale-columns", "栏目更新不及时")
 def stale_columns(site: Site) -> Iterator[Finding]:
     stale = []
     for column in site.columns:
@@ -159,22 +223,26 @@ def stale_columns(site: Site) -> Iterator[Finding]:
         age = _age(site, column.items[0])
         if age > limit:
             stale.append(column)
-            yield Finding("stale-columns", "warning", f"column {column.name} ({column.id}) last updated "
-                          f"{age} days ago (limit {limit})", url=f"/{column.url}")
+            yield Finding("stale-columns", "warning", f"栏目“{column.name}”（{column.id}）已{age}天未更新"
+                          f"（要求{limit}天内更新）", path=site.site_file, line=site.column_line(column.id),
+                          url=f"/{column.url}", page=column.save_as)
     veto = site.settings["INSPECTION_STALE_COLUMNS_VETO"]
     if len(stale) >= veto:
-        yield Finding("stale-columns", "veto", f"{len(stale)} stale columns (veto at {veto})")
+        yield Finding("stale-columns", "veto", f"{len(stale)}个栏目更新不及时（达到{veto}个即单项否决）："
+                      f"{'、'.join(c.name for c in stale)}", path=site.site_file)
 
 
 @rule("empty-columns", "空白栏目")
 def empty_columns(site: Site) -> Iterator[Finding]:
     empty = [c for c in site.columns if not c.items]
     for column in empty:
-        yield Finding("empty-columns", "warning", f"column {column.name} ({column.id}) is empty",
-                      url=f"/{column.url}")
+        yield Finding("empty-columns", "warning", f"栏目“{column.name}”（{column.id}）是空白栏目，没有任何信息",
+                      path=site.site_file, line=site.column_line(column.id), url=f"/{column.url}",
+                      page=column.save_as)
     veto = site.settings["INSPECTION_EMPTY_COLUMNS_VETO"]
     if len(empty) >= veto:
-        yield Finding("empty-columns", "veto", f"{len(empty)} empty columns (veto at {veto})")
+        yield Finding("empty-columns", "veto", f"{len(empty)}个空白栏目（达到{veto}个即单项否决）："
+                      f"{'、'.join(c.name for c in empty)}", path=site.site_file)
 
 
 _TAG = re.compile(r"<(a|link|img|script|source|video|audio|iframe)\b([^>]*)>|\sid=(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))",
@@ -279,27 +347,74 @@ def page_facts(html: str, page: str, needles: tuple[str, ...],
                      frozenset(_DATES.findall(text)))
 
 
+def page_url(page: str) -> str:
+    """The URL of an output page on the site: "a/b/index.html" -> "/a/b/"."""
+    return "/" + (page[:-len("index.html")] if page == "index.html" or page.endswith("/index.html") else page)
+
+
+def _written_forms(link: str) -> tuple[str, ...]:
+    """How an editor may have written a link the page carries: as it is, unquoted, without its #fragment."""
+    forms = [link, unquote(link), link.split("#", 1)[0], unquote(link.split("#", 1)[0])]
+    return tuple(f for i, f in enumerate(forms) if f and f not in forms[:i])
+
+
+def _link_source(site: Site, page: str, link: str) -> tuple[str, int]:
+    """(source file, line) where a link on a built page was written.
+
+    The document's own source first; then site.yaml, whose links reach every page (navigation,
+    footer); a file listed in the header (attachments) is found by its name. Else the
+    document's source without a line, or the page itself when no document made it.
+    """
+    forms = _written_forms(link)
+    doc = site.doc_of_page.get(page)
+    if doc is not None:
+        name = unquote(urlparse(link).path.rstrip("/").rsplit("/", 1)[-1])
+        line = site.line_of(doc.source_path, forms + ((name,) if "." in name else ()))
+        if line:
+            return doc.source_path, line
+    line = site.line_of(site.site_file, forms)
+    if line:
+        return site.site_file, line
+    return (doc.source_path, 0) if doc is not None else (page, 0)
+
+
 @rule("broken-links", "链接不可用")
 def broken_links(site: Site) -> Iterator[Finding]:
     no_ids: frozenset[str] = frozenset()
+    # One finding per place a link was written, however many pages carry it (a link in site.yaml is on all).
+    places: dict[tuple[str, int, str], list[str]] = {}
     for rel, facts in sorted(site.pages.items()):
         for attr, link, target, fragment in facts.links:
             if target not in site.files:
-                what = "image or file" if attr == "src" else "link"
-                yield Finding("broken-links", "block", f"broken {what} {link}", path=rel, url=link)
+                message = f"{'图片或文件不存在' if attr == 'src' else '链接失效'}：{link}"
             elif fragment and target.endswith(".html"):
                 anchors = site.pages[target].ids if target in site.pages else no_ids
-                if fragment not in anchors:
-                    yield Finding("broken-links", "block", f"missing anchor #{fragment} in {link}", path=rel,
-                                  url=link)
+                if fragment in anchors:
+                    continue
+                message = f"锚点失效：{link}（目标页面中没有 #{fragment}）"
+            else:
+                continue
+            pages = places.setdefault((*_link_source(site, rel, link), message), [])
+            if rel not in pages:
+                pages.append(rel)
+    for (path, line, message), pages in places.items():
+        more = f"（共{len(pages)}个页面）" if len(pages) > 1 else ""
+        yield Finding("broken-links", "block", message + more, path=path, line=line, url=page_url(pages[0]),
+                      page=pages[0])
+
+
+def _at(site: Site, doc: Any, key: str = "") -> dict[str, Any]:
+    """Where a finding about a document points: its source (at the header field `key`) and its page."""
+    line = site.field_line(doc.source_path, key) if key else 0
+    return {"path": doc.source_path, "line": line, "url": f"/{doc.url}", "page": doc.save_as}
 
 
 @rule("missing-interpretation", "政策文件缺少解读")
 def missing_interpretation(site: Site) -> Iterator[Finding]:
     for doc in site.docs:
         if doc.type == "policy" and not doc.interpretations and not getattr(doc, "interpretation_waived", None):
-            yield Finding("missing-interpretation", "warning", f"policy {doc.doc_no} has no interpretation "
-                          "(add one, or `interpretation_waived: <reason>`)", path=doc.source_path, url=f"/{doc.url}")
+            yield Finding("missing-interpretation", "warning", f"{doc.doc_no}没有配套解读（请同步发布解读；"
+                          "无需解读的，在文件头写 interpretation_waived: 理由）", **_at(site, doc, "doc_no"))
 
 
 @rule("late-interpretation", "解读发布滞后")
@@ -311,8 +426,8 @@ def late_interpretation(site: Site) -> Iterator[Finding]:
         for policy in doc.policies:
             late = (_day(doc.date) - _day(policy.date)).days
             if late > limit:
-                yield Finding("late-interpretation", "warning", f"published {late} days after policy "
-                              f"{policy.doc_no} (limit {limit})", path=doc.source_path, url=f"/{doc.url}")
+                yield Finding("late-interpretation", "warning", f"解读比{policy.doc_no}晚{late}天发布"
+                              f"（要求{limit}天内）", **_at(site, doc, "date"))
 
 
 @rule("reply-deadlines", "留言办理超时")
@@ -327,28 +442,27 @@ def reply_deadlines(site: Site) -> Iterator[Finding]:
         if replied:
             used = workdays_between(doc.received, replied)
             if used > limit:
-                yield Finding("reply-deadlines", "warning", f"answered in {used} working days (limit {limit})",
-                              path=doc.source_path, url=f"/{doc.url}")
+                yield Finding("reply-deadlines", "warning", f"留言答复超时：用了{used}个工作日"
+                              f"（要求{limit}个工作日内答复）", **_at(site, doc, "replied"))
             continue
         waiting = (site.today - doc.received).days
         if waiting > veto_days:
-            yield Finding("reply-deadlines", "veto", f"unanswered for {waiting} days (veto past {veto_days})",
-                          path=doc.source_path, url=f"/{doc.url}")
+            yield Finding("reply-deadlines", "veto", f"超过{veto_days}天未答复（否决项）：留言已{waiting}天未答复",
+                          **_at(site, doc, "received"))
         elif workdays_between(doc.received, site.today) > limit:
-            yield Finding("reply-deadlines", "warning", f"unanswered after "
-                          f"{workdays_between(doc.received, site.today)} working days (limit {limit})",
-                          path=doc.source_path, url=f"/{doc.url}")
+            yield Finding("reply-deadlines", "warning", f"留言已{workdays_between(doc.received, site.today)}个工作日"
+                          f"未答复（要求{limit}个工作日内答复）", **_at(site, doc, "received"))
 
 
 @rule("consultation-outcome", "意见征集未反馈")
 def consultation_outcome(site: Site) -> Iterator[Finding]:
     for doc in site.docs:
         if doc.type == "consultation" and doc.state == "closed" and not getattr(doc, "outcome", None):
-            yield Finding("consultation-outcome", "warning", "closed without an outcome (意见采纳情况)",
-                          path=doc.source_path, url=f"/{doc.url}")
+            yield Finding("consultation-outcome", "warning", "意见征集已结束，未公布意见采纳情况"
+                          "（请在文件头填写 outcome）", **_at(site, doc, "closes"))
 
 
-@rule("publish-date", "无发布时间")
+@rule("publish-date", "页面无发布时间")
 def publish_date(site: Site) -> Iterator[Finding]:
     no_dates: frozenset[str] = frozenset()
     for doc in site.docs:
@@ -356,15 +470,16 @@ def publish_date(site: Site) -> Iterator[Finding]:
         dates = page.dates if page else no_dates
         shown = {doc.date.strftime("%Y-%m-%d"), (getattr(doc, "modified", None) or doc.date).strftime("%Y-%m-%d")}
         if not any(day in dates for day in shown):
-            yield Finding("publish-date", "warning", "page shows no publish date", path=doc.save_as,
-                          url=f"/{doc.url}")
+            yield Finding("publish-date", "warning", "页面上没有显示发布日期", **_at(site, doc))
 
 
-@rule("footer-identity", "缺少网站标识")
+@rule("footer-identity", "页脚缺少网站标识")
 def footer_identity(site: Site) -> Iterator[Finding]:
     for rel, facts in sorted(site.pages.items()):
         if facts.missing:
-            yield Finding("footer-identity", "warning", f"footer lacks {', '.join(facts.missing)}", path=rel)
+            doc = site.doc_of_page.get(rel)
+            yield Finding("footer-identity", "warning", f"页脚缺少：{'、'.join(facts.missing)}",
+                          path=doc.source_path if doc is not None else rel, url=page_url(rel), page=rel)
 
 
 _ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
@@ -382,16 +497,16 @@ def valid_id_number(text: str) -> bool:
 def _personal_data(line: str) -> Iterator[str]:
     for match in _ID.finditer(line):
         if valid_id_number(match.group(0)):
-            yield f"resident ID number {match.group(0)[:6]}********{match.group(0)[-4:]}"
+            yield f"身份证号码 {match.group(0)[:6]}********{match.group(0)[-4:]}"
     for match in _MOBILE.finditer(line):
-        yield f"mobile number {match.group(0)[:3]}****{match.group(0)[-4:]}"
+        yield f"手机号码 {match.group(0)[:3]}****{match.group(0)[-4:]}"
 
 
 # Text rules (forbidden terms, personal data) read every published text: the documents'
 # sources and every file copied beside them (attachments, dataset files, files/, images/).
 
 Scanner = Callable[[str], Iterator[str]]  # one line of text -> a message per hit
-TextLine = tuple[int, str, str]  # (line number, or 0 where lines mean nothing; where, e.g. "page 2"; text)
+TextLine = tuple[int, str, str]  # (line number, or 0 where lines mean nothing; where, e.g. "第2页"; text)
 MB = 2**20
 
 
@@ -408,8 +523,8 @@ def _forbidden_terms_scanner(settings: dict[str, Any]) -> tuple[Hashable, Scanne
     def scan(line: str) -> Iterator[str]:
         for match in pattern.finditer(line):
             fix = terms[match.group(0)]
-            hint = f"; write '{fix}'" if fix else ""
-            yield f"'{match.group(0)}'{hint}"
+            hint = f"，应改为“{fix}”" if fix else ""
+            yield f"错敏词“{match.group(0)}”{hint}"
 
     return tuple(sorted(terms.items())), scan
 
@@ -445,18 +560,19 @@ def _plain_lines(path: str, limit: int) -> Iterator[TextLine]:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _X = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-# Besides the body, what Word shows around it: headers, footers, notes, comments.
-_DOCX_PARTS = re.compile(r"word/(header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
+# Besides the body, what Word shows around it: headers, footers, notes, comments (named as Word names them).
+_DOCX_PARTS = re.compile(r"word/(header|footer|footnotes|endnotes|comments)\d*\.xml")
+_DOCX_LABELS = {"header": "页眉", "footer": "页脚", "footnotes": "脚注", "endnotes": "尾注", "comments": "批注"}
 
 
 def _too_large(size: int, limit: int, what: str = "") -> str:
-    return f"too large{what} ({size / MB:.1f} MB, INSPECTION_MAX_FILE_MB is {limit / MB:g}); check it by hand"
+    return f"文件{what}过大（{size / MB:.1f} MB，超过 INSPECTION_MAX_FILE_MB 设定的 {limit / MB:g} MB），请人工检查"
 
 
 def _check_unpacked(book: zipfile.ZipFile, parts: list[str], limit: int) -> None:
     unpacked = sum(book.getinfo(part).file_size for part in parts)
     if unpacked > limit:
-        raise Unreadable(_too_large(unpacked, limit, " unpacked"))
+        raise Unreadable(_too_large(unpacked, limit, "解压后"))
 
 
 def _elements(book: zipfile.ZipFile, part: str, tag: str) -> Iterator[tuple[int, ET.Element]]:
@@ -498,9 +614,10 @@ def _docx_text(book: zipfile.ZipFile, limit: int) -> Iterator[TextLine]:
     parts = ["word/document.xml", *sorted(n for n in names if _DOCX_PARTS.fullmatch(n))]
     _check_unpacked(book, parts, limit)
     for part in parts:
-        label = "" if part == "word/document.xml" else part[len("word/"):-len(".xml")] + " "
+        match = _DOCX_PARTS.fullmatch(part)
+        label = _DOCX_LABELS[match.group(1)] if match else ""
         for number, paragraph in _elements(book, part, _W + "p"):
-            yield 0, f"{label}paragraph {number}", _paragraph_text(paragraph)
+            yield 0, f"{label}第{number}段", _paragraph_text(paragraph)
 
 
 def _rich_text(element: ET.Element) -> str:
@@ -536,7 +653,7 @@ def _xlsx_text(book: zipfile.ZipFile, limit: int) -> Iterator[TextLine]:
                     inline = cell.find(_X + "is")
                     value = _rich_text(inline) if inline is not None else ""
                 cells.append(value)
-            yield 0, f"sheet {name} row {row.get('r') or count}", "\t".join(cells)
+            yield 0, f"工作表“{name}”第{row.get('r') or count}行", "\t".join(cells)
 
 
 def _package_lines(read: Callable[[zipfile.ZipFile, int], Iterator[TextLine]],
@@ -549,8 +666,7 @@ def _package_lines(read: Callable[[zipfile.ZipFile, int], Iterator[TextLine]],
                 yield from read(book, limit)
         except (zipfile.BadZipFile, KeyError, ET.ParseError, ValueError, IndexError, EOFError, zlib.error,
                 NotImplementedError, RuntimeError) as exc:  # RuntimeError: an encrypted part, or absurd nesting
-            raise Unreadable(f"the {kind} is damaged or password-protected ({exc}); save it again without "
-                             "a password") from None
+            raise Unreadable(f"{kind} 文件已损坏或设有密码（{exc}），请去掉密码后重新保存") from None
 
     return lines
 
@@ -570,15 +686,14 @@ def _pdf_lines(path: str, limit: int) -> Iterator[TextLine]:
             except PyPdfError:  # e.g. AES, which needs a cryptography package pypdf does without
                 opened = False
             if not opened:
-                raise Unreadable("the PDF is encrypted; publish an unencrypted copy")
+                raise Unreadable("PDF 文件已加密，请发布未加密的版本")
         for number, page in enumerate(reader.pages, 1):
             for line in page.extract_text().splitlines():
-                yield 0, f"page {number}", line
+                yield 0, f"第{number}页", line
     except Unreadable:
         raise
     except Exception as exc:  # pypdf raises many kinds of error on a damaged file; each means "not checked"
-        raise Unreadable(f"the PDF is damaged ({type(exc).__name__}: {exc}); save it again from its "
-                         "source") from None
+        raise Unreadable(f"PDF 文件已损坏（{type(exc).__name__}: {exc}），请从原文件重新导出") from None
 
 
 # How to get the text out of each kind of published file; other files (images, video) have none.
@@ -592,8 +707,8 @@ _EXTRACTORS: dict[str, Callable[[str, int], Iterator[TextLine]]] = {
 # Documents and archives whose text no well-kept pure-Python library extracts: said so, never passed silently.
 _UNCHECKED = {
     **dict.fromkeys((".doc", ".xls", ".ppt", ".pptx", ".wps", ".et", ".rtf", ".ofd"),
-                    "this format cannot be read; publish it as PDF, DOCX or XLSX"),
-    **dict.fromkeys((".zip", ".rar", ".7z"), "archives are not opened; publish the files themselves"),
+                    "无法读取这种格式，请转为 PDF、DOCX 或 XLSX 后发布"),
+    **dict.fromkeys((".zip", ".rar", ".7z"), "压缩包不会被打开检查，请直接发布其中的文件"),
 }
 
 
@@ -608,22 +723,24 @@ def _file_facts(path: str, size: int, scanners: dict[str, tuple[Hashable, Scanne
     try:
         for number, where, text in _EXTRACTORS.get(suffix, _plain_lines)(path, limit):  # sources: any text
             for rule_id, (_params, scan) in scanners.items():
-                hits += [(rule_id, number, f"{where}: {message}" if where else message) for message in scan(text)]
+                hits += [(rule_id, number, f"{where}：{message}" if where else message) for message in scan(text)]
     except Unreadable as exc:
         return TextFacts((), str(exc))
     except OSError as exc:
-        return TextFacts((), f"could not be read ({exc.strerror})")
+        return TextFacts((), f"无法读取文件（{exc.strerror}）")
     return TextFacts(tuple(hits))
 
 
-def _published_texts(site: Site) -> Iterator[tuple[str, str]]:
-    """(source path, URL) of every published file with text: documents' sources and the files copied as they are."""
+def _published_texts(site: Site) -> Iterator[tuple[str, str, str]]:
+    """(source path, URL, output file) of every published file with text: documents' sources and the files
+    copied as they are.
+    """
     for doc in site.docs:
-        yield doc.source_path, f"/{doc.url}"
+        yield doc.source_path, f"/{doc.url}", doc.save_as
     for item in site.static:
         suffix = os.path.splitext(item.source_path)[1].lower()
         if suffix in _EXTRACTORS or suffix in _UNCHECKED:
-            yield item.source_path, f"/{item.url}"
+            yield item.source_path, f"/{item.url}", item.save_as
 
 
 # Below this many files to read, forking workers costs more than it saves.
@@ -643,7 +760,7 @@ def _text_findings(site: Site) -> dict[str, list[Finding]]:
     limit = int(site.settings["INSPECTION_MAX_FILE_MB"] * MB)
     params = (tuple((rule_id, rule_params) for rule_id, (rule_params, _scan) in scanners.items()), limit)
     files = list(_published_texts(site))
-    stats = {path: os.stat(path) for path, _url in files}
+    stats = {path: os.stat(path) for path, _url, _page in files}
     facts: dict[str, TextFacts] = {}
     for path, st in stats.items():
         cached = site.sources_cached.get(path)
@@ -661,15 +778,15 @@ def _text_findings(site: Site) -> dict[str, list[Finding]]:
         facts.update(zip(todo, fork_map(read, todo, workers), strict=True))
 
     found: dict[str, list[Finding]] = {rule_id: [] for rule_id in scanners}
-    for path, url in files:
+    for path, url, page in files:
         fresh = stamp(stats[path])
         if fresh:
             site.sources[path] = (fresh, params, facts[path])
         for rule_id, number, message in facts[path].hits:
-            found[rule_id].append(Finding(rule_id, "block", message, path=path, line=number, url=url))
+            found[rule_id].append(Finding(rule_id, "block", message, path=path, line=number, url=url, page=page))
         if facts[path].problem:  # reported once, under the rule that must never miss a file
-            found["personal-data"].append(Finding("personal-data", "warning", "not checked for personal data or "
-                                                  f"forbidden terms: {facts[path].problem}", path=path, url=url))
+            found["personal-data"].append(Finding("personal-data", "warning", "未能检查个人信息和错敏词："
+                                                  f"{facts[path].problem}", path=path, url=url, page=page))
     site.text_findings = found
     return found
 
