@@ -262,18 +262,28 @@ def test_last_updated_comes_from_git_when_no_updated_field(sample_content, build
     import os
     import subprocess
 
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2024-05-20T10:00:00+08:00", "GIT_COMMITTER_DATE": "2024-05-20T10:00:00+08:00",
-           "GIT_AUTHOR_NAME": "editor", "GIT_AUTHOR_EMAIL": "e@example.gov.cn",
-           "GIT_COMMITTER_NAME": "editor", "GIT_COMMITTER_EMAIL": "e@example.gov.cn"}
-    for cmd in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-q", "-m", "content"]):
-        subprocess.run(cmd, cwd=sample_content, env=env, check=True, capture_output=True)
+    def commit(when: str) -> None:
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+               "GIT_AUTHOR_NAME": "editor", "GIT_AUTHOR_EMAIL": "e@example.gov.cn",
+               "GIT_COMMITTER_NAME": "editor", "GIT_COMMITTER_EMAIL": "e@example.gov.cn"}
+        for cmd in (["git", "add", "."], ["git", "commit", "-q", "-m", "content"]):
+            subprocess.run(cmd, cwd=sample_content, env=env, check=True, capture_output=True)
+
+    subprocess.run(["git", "init", "-q"], cwd=sample_content, check=True, capture_output=True)
+    commit("2024-05-20T10:00:00+08:00")
+    policy = sample_content / "policy" / "yl-2024-5.md"
+    policy.write_text(policy.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    commit("2024-05-27T10:00:00+08:00")
     result = build_site(sample_content)
     assert result.returncode == 0, result.stderr
-    # the typed publish date stays; the page admits when the file last changed
-    assert "最后更新：2024-05-20" in result.html("zcwj/2024/yl-2024-5/index.html")
+    # the typed publish date stays; the page admits when the file changed after it went up
+    assert "最后更新：2024-05-27" in result.html("zcwj/2024/yl-2024-5/index.html")
     assert "<td>2024-03-15</td>" in result.html("zcwj/2024/yl-2024-5/index.html")
+    # committing (importing) a file is no update: tests/test_last_updated.py
+    assert "最后更新" not in result.html("about/index.html")
+    assert "发布日期：2024-01-01" in result.html("about/index.html")
     off = build_site(sample_content, GAZETTE_GIT_DATES_ENABLED=False)
-    assert "最后更新：2024-03-15" in off.html("zcwj/2024/yl-2024-5/index.html")
+    assert "最后更新" not in off.html("zcwj/2024/yl-2024-5/index.html")
 
 
 def test_devserver_preview_shows_held_items_with_a_banner(sample_content, build_site):

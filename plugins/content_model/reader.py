@@ -19,6 +19,7 @@ from . import derive, parse_cache, sanitize
 from . import links as urls_and_files
 from .fields import TZ, FieldError, ParseContext, parse, parse_slug, parse_type
 from .files import stamp
+from .git_dates import last_change
 from .images import image_size
 from .parse_cache import ParseCache, Parsed
 from .problems import did_you_mean, problems
@@ -216,7 +217,7 @@ class GazetteReader(BaseReader):
 
     def future_dates(self, ctype: ContentType, meta: dict[str, Any]) -> list[tuple[str, str]]:
         """Dates that claim something already happened but lie after this build (a forged 更新/答复 date)."""
-        now = max(self.build_time, _release(meta))  # when it appears
+        now = max(self.build_time, release_time(meta))  # when it appears
         found = []
         for name in ("updated", "replied"):
             value = meta.get(name)
@@ -325,10 +326,9 @@ class GazetteReader(BaseReader):
         meta["lang"] = values["lang"] or self.settings["DEFAULT_LANG"]
         if values["updated"]:
             meta["modified"] = values["updated"]
-        else:
-            committed = self.settings.get("GAZETTE_GIT_DATES", {}).get(os.path.abspath(source_path))
-            if committed is not None and committed > values["date"]:
-                meta["modified"] = committed.astimezone(TZ)
+        else:  # a change after the item first went public, by git (see git_dates)
+            history = self.settings.get("GAZETTE_GIT_DATES", {}).get(os.path.abspath(source_path))
+            meta["modified"] = last_change(history, max(values["date"], values["publish_at"] or values["date"]))
         if values["summary"]:
             meta["summary"] = html.escape(values["summary"])
         else:
@@ -344,7 +344,7 @@ class GazetteReader(BaseReader):
         hold back future-dated posts): a notice dated tomorrow appears tomorrow, so no page,
         list, feed or inspection ever shows a publish date that has not come yet.
         """
-        release = _release(meta)
+        release = release_time(meta)
         held = meta["status"] != "published" or release > self.build_time
         if not held:
             return
@@ -361,7 +361,7 @@ class GazetteReader(BaseReader):
         meta["status"] = "skip"
 
 
-def _release(meta: dict[str, Any]) -> dt.datetime:
+def release_time(meta: dict[str, Any]) -> dt.datetime:
     """When an item may appear: its date, or its publish_at if that is later."""
     return max(meta["date"], meta.get("publish_at", meta["date"]))
 
