@@ -9,7 +9,7 @@ SITENAME = "滨海市人民政府"
 SITEURL = ""
 # The portal's public address: QR codes, share links, canonical URLs and feeds use it even
 # in local previews, where SITEURL stays empty so links work on http://127.0.0.1:8000.
-PORTAL_URL = "https://www.binhai.gov.cn"
+PORTAL_URL = "https://www.binhai.gov.cn"  # used when content/_data/site.yaml gives no `url`
 
 PATH = "content"
 THEME = "themes/gazette"

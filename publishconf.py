@@ -9,7 +9,7 @@ import sys
 sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 from pelicanconf import *
 
-SITEURL = "https://www.binhai.gov.cn"
+SITEURL = PORTAL_URL  # absolute links; site.yaml `site.url` replaces both
 RELATIVE_URLS = False
 MINIFY_ENABLED = True
 GAZETTE_SHOW_DRAFTS = False  # never, whatever the command line says (see publish.py)

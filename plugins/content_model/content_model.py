@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import os
+import sys
 from collections import defaultdict
 from types import SimpleNamespace
 from typing import Any
@@ -21,10 +23,11 @@ from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerato
 from pelican.log import FatalLogger
 
 from .fields import TZ, FieldError, ParseContext, parse_datetime
+from .files import write_atomic
 from .git_dates import commit_dates
 from .links import final_problems, inside
-from .problems import display_path, problems
-from .reader import HELD, SKIPPED, WARM, GazetteReader, now_in_portal_tz
+from .problems import Problems, display_path, problems
+from .reader import HELD, SKIPPED, WARM, GazetteReader, now_in_portal_tz, release_time
 from .relations import link_interpretations
 from .schema import Field
 from .site_data import load_site_data
@@ -37,8 +40,10 @@ DEFAULTS: dict[str, Any] = {
     "GAZETTE_BUILD_TIME": None,
     # Output paths that content may not take (besides column folders).
     "GAZETTE_RESERVED_PATHS": ["theme", "feeds", "search", "static", "zfxxgk", "inspection"],
-    # Preview drafts, items under review and embargoes with a banner (make devserver only).
+    # Preview drafts, items under review and embargoes with a banner (make devserver, make preview).
     "GAZETTE_SHOW_DRAFTS": False,
+    # A reviewers' preview (previewconf.py): 预览 banner and noindex on every page, relative links.
+    "GAZETTE_PREVIEW": False,
     # Folders under content/ whose files are published even if no document links them.
     "GAZETTE_PUBLIC_STATIC_DIRS": ["files", "images"],
     # Show the last git commit date as 最后更新 where a file gives no `updated`.
@@ -49,6 +54,12 @@ DEFAULTS: dict[str, Any] = {
     "GAZETTE_CACHE": True,
     # Largest Markdown file read, in bytes: past this it is more likely a pasted export than a document.
     "GAZETTE_MAX_FILE_BYTES": 4 * 1024 * 1024,
+    # Stop after reading and checking every file (make validate): nothing is rendered or written.
+    "GAZETTE_VALIDATE_ONLY": False,
+    # Also write every reported problem to this JSON file (make validate, for CI annotations).
+    "GAZETTE_PROBLEMS_FILE": None,
+    # Write every moment the site changes by itself (embargoes, consultations) to this JSON file.
+    "GAZETTE_SCHEDULE_FILE": None,
     # Worker processes for parsing and rendering; 1 does everything in the build process.
     "GAZETTE_WORKERS": os.cpu_count() or 1,
 }
@@ -59,7 +70,7 @@ def _configure(pelican: Any) -> None:
     settings = pelican.settings
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
-    problems.items.clear()
+    problems.start(settings.get("GAZETTE_PROBLEMS_FILE"))
     HELD.clear()
     SKIPPED.clear()
     WARM.clear()
@@ -88,6 +99,21 @@ def _configure(pelican: Any) -> None:
         if settings["GAZETTE_GIT_DATES_ENABLED"] else {}
     if problems.errors:
         problems.report()
+
+
+def _site_address(pelican: Any) -> None:
+    """The public address is the office's data (site.yaml `site.url`), not the tool's settings.
+
+    Runs once settings are read and before anything is built; publishconf.py's
+    `SITEURL = PORTAL_URL` follows it. A bad value is reported by _configure.
+    """
+    settings = pelican.settings
+    url = (load_site_data(settings["PATH"], Problems())["site"].get("url") or "").rstrip("/")
+    if not url.startswith(("https://", "http://")):
+        return
+    if settings.get("SITEURL") and settings["SITEURL"] == settings.get("PORTAL_URL"):
+        settings["SITEURL"] = url
+    settings["PORTAL_URL"] = url
 
 
 def add_reader(readers: Any) -> None:
@@ -238,13 +264,29 @@ def _publish_only_linked_files(docs: list[Any], generators: list[Any], settings:
     static.staticfiles[:] = kept
 
 
-def _next_change(docs: list[Any], now: dt.datetime, until: dt.datetime | None) -> dt.datetime | None:
-    """The first moment this build's output goes stale: an embargo ends, a consultation opens or closes."""
-    moments = [meta["publish_at"] for meta in HELD.values()
+# What happens at a document's moments, in the editors' words (make check, make scheduled).
+EVENTS = {"release": "定时发布", "opens": "征集开始", "closes": "征集结束"}
+
+
+def schedule(docs: list[Any], now: dt.datetime) -> list[dict[str, Any]]:
+    """Every moment the output changes by itself: an item goes live, a consultation opens or closes.
+
+    Past moments are kept for two days, so an hourly scheduled run can tell whether one fell
+    since the last publish (plugins/schedule); held-back items count only if they are approved.
+    """
+    moments = [(meta["publish_at"], path, "release") for path, meta in HELD.items()
                if meta.get("status") == "published" and meta.get("publish_at")]
-    moments += [getattr(d, key) for d in docs if d.type == "consultation" for key in ("opens", "closes")]
-    moments += [until] if until else []
-    future = [m for m in moments if m > now]
+    moments += [(release_time(doc.metadata), doc.source_path, "release") for doc in docs]
+    moments += [(getattr(d, key), d.source_path, key) for d in docs if d.type == "consultation"
+                for key in ("opens", "closes")]
+    recent = now - dt.timedelta(days=2)
+    return [{"at": at, "path": display_path(path), "event": event, "label": EVENTS[event]}
+            for at, path, event in sorted(moments) if at > recent]
+
+
+def _next_change(events: list[dict[str, Any]], now: dt.datetime, until: dt.datetime | None) -> dt.datetime | None:
+    """The first moment this build's output goes stale (or `until`, the inspection's midnight)."""
+    future = [e["at"] for e in events if e["at"] > now] + ([until] if until and until > now else [])
     return min(future) if future else None
 
 
@@ -289,7 +331,16 @@ def check_site(generators: list[Any]) -> None:
         if isinstance(gen, StaticGenerator):
             install(gen, lambda path, why: problems.error(path, "(file)", why))
     problems.report(warnings_are_errors=strict)
-    settings["GAZETTE_OUTPUT_VALID_UNTIL"] = _next_change(docs, settings["GAZETTE_NOW"],
+    events = schedule(docs, settings["GAZETTE_NOW"])
+    if settings["GAZETTE_SCHEDULE_FILE"]:
+        write_atomic(settings["GAZETTE_SCHEDULE_FILE"], json.dumps(
+            {"now": settings["GAZETTE_NOW"].isoformat(), "events": events}, default=dt.datetime.isoformat,
+            ensure_ascii=False, indent=1).encode())
+    if settings["GAZETTE_VALIDATE_ONLY"]:
+        sys.stderr.write(f"gazette: {len(docs) + len(HELD)} documents checked ({len(HELD)} held back: drafts, "
+                         "under review or scheduled), no errors.\n")
+        raise SystemExit(0)
+    settings["GAZETTE_OUTPUT_VALID_UNTIL"] = _next_change(events, settings["GAZETTE_NOW"],
                                                           settings.get("GAZETTE_OUTPUT_VALID_UNTIL"))
     context["SITE_DATA"] = site
     context["GAZETTE_NOW"] = settings["GAZETTE_NOW"]
@@ -299,6 +350,8 @@ def check_site(generators: list[Any]) -> None:
 
 
 def register() -> None:
+    # initialized: settings are read, nothing is built; the site's address comes from site.yaml.
+    signals.initialized.connect(_site_address)
     # get_generators runs at the start of every build (also under autoreload): reset state there.
     signals.get_generators.connect(_configure)
     # readers_init lets us claim the .md extension from Pelican's plain Markdown reader.

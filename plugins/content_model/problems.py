@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import json
 import logging
 import os
 import sys
 from dataclasses import dataclass
+
+from .files import write_atomic
 
 # A plain logger of its own: Rich (Pelican's handler) wraps long lines, and Pelican's
 # --fatal logger would stop at the first problem instead of reporting them all.
@@ -38,7 +42,7 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        tail = " (warning)" if self.severity == "warning" else ""
+        tail = " (warning)" if self.severity != "error" else ""
         return f"{display_path(self.path)}: {self.field}: {self.message}{tail}"
 
 
@@ -61,12 +65,31 @@ class Problems:
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
+        self.reported: list[Problem] = []
+        # GAZETTE_PROBLEMS_FILE: every reported problem as JSON, for CI annotations (plugins/ci_report).
+        self.record_to: str | None = None
+
+    def start(self, record_to: str | None) -> None:
+        """Forget the last build's problems (`pelican -r` builds many times in one process)."""
+        self.items.clear()
+        self.reported.clear()
+        self.record_to = record_to
+        self._record()
+
+    def _record(self) -> None:
+        if self.record_to:
+            rows = [dataclasses.asdict(p) | {"path": display_path(p.path)} for p in self.reported]
+            write_atomic(self.record_to, json.dumps(rows, ensure_ascii=False, indent=1).encode())
 
     def error(self, path: str, field: str, message: str) -> None:
         self.items.append(Problem(path, field, message))
 
     def warning(self, path: str, field: str, message: str) -> None:
         self.items.append(Problem(path, field, message, "warning"))
+
+    def notice(self, path: str, field: str, message: str) -> None:
+        """A warning about the build rather than the content: printed and recorded, never fatal."""
+        self.items.append(Problem(path, field, message, "notice"))
 
     @property
     def errors(self) -> list[Problem]:
@@ -76,7 +99,9 @@ class Problems:
         """Print every problem once, by file then in reading order; stop the build on any error."""
         for problem in sorted(dict.fromkeys(self.items), key=lambda p: p.path):
             _report.error(str(problem))
-        failing = self.errors if not warnings_are_errors else self.items
+            self.reported.append(problem)
+        self._record()
+        failing = self.errors if not warnings_are_errors else [p for p in self.items if p.severity != "notice"]
         if failing:
             count = len(dict.fromkeys(failing))
             _report.error(

@@ -48,7 +48,11 @@ COMMON = (
     Field("date", "datetime", "发布日期", required=True,
           help="Publish date-time: `2015-05-14 09:30`, `2015-05-14` or `2015年5月14日`. A date in the "
                "future schedules the item: it stays out of the site until then, as with `publish_at`."),
-    Field("updated", "datetime", "更新日期", help="Last substantive update, same formats as date."),
+    Field("updated", "datetime", "更新日期",
+          help="Last substantive update (最后更新), same formats as date. Left out, 最后更新 is the last commit "
+               "on a later day than the item first went public (the later of its publish time and the first "
+               "commit in which it was published): importing a file, approving it and same-day fixes are no "
+               "update. A shallow git clone shows none."),
     Field("summary", "text", "摘要", max_len=1000,
           help="One or two sentences for lists, feeds and search results."),
     Field("keywords", "list", "主题词", aliases=("关键词",),
@@ -168,6 +172,9 @@ DEPARTMENT = (
 SITE = (
     Field("name", "str", "网站名称", required=True, help="Site name in the header and titles."),
     Field("short_name", "str", "简称", help="Short name for narrow screens."),
+    Field("url", "url", "网站地址",
+          help="Public address, `https://www.example.gov.cn`: canonical links, QR codes, feeds, sitemap and "
+               "`make publish`'s links use it (else PORTAL_URL in pelicanconf.py)."),
     Field("host", "str", "主办单位", required=True, help="Host unit (footer)."),
     Field("site_code", "str", "网站标识码", required=True, help="网站标识码, e.g. 1200000001."),
     Field("icp", "str", "ICP备案号", required=True, help="ICP licence number."),
