@@ -27,30 +27,11 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))  # run as a script: the project root, for plugins.pelican_args
+from plugins.pelican_args import split_overrides  # noqa: E402
+
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
-
-
-def split_overrides(args: list[str]) -> tuple[list[str], list[str]]:
-    """The caller's pelican arguments without their -e items, and those items.
-
-    Pelican keeps only the last -e list, so the caller's items go into ours, before
-    ours: a caller may set SITEURL for a preview, but never show drafts.
-    """
-    rest: list[str] = []
-    items: list[str] = []
-    taking = False
-    for arg in args:
-        if arg in ("-e", "--extra-settings"):
-            taking = True
-        elif arg.startswith("--extra-settings="):
-            items.append(arg.split("=", 1)[1])
-        elif taking and not arg.startswith("-"):
-            items.append(arg)
-        else:
-            taking = False
-            rest.append(arg)
-    return rest, items
 
 
 def lock(path: Path, output: Path, wait: bool) -> int | None:
@@ -150,6 +131,7 @@ def publish(args: argparse.Namespace, output: Path, held: int) -> int:
     report_dir = output.with_name(output.name + "-inspection")
     recover(output, previous)
     shutil.rmtree(staging, ignore_errors=True)  # what a killed publish left half-built
+    shutil.rmtree(report_dir, ignore_errors=True)  # an older run's report would describe other content
     extra = ["INSPECTION_ENABLED=true", "GAZETTE_SHOW_DRAFTS=false"]
     if args.today:
         extra.append(f'INSPECTION_TODAY="{args.today}"')
@@ -162,7 +144,6 @@ def publish(args: argparse.Namespace, output: Path, held: int) -> int:
         if build.returncode != 0:
             sys.stderr.write(f"publish: the build failed; {output} was not touched.\n")
             return 1
-        shutil.rmtree(report_dir, ignore_errors=True)
         shutil.copytree(staging / "inspection", report_dir)
         gate = subprocess.run([sys.executable, str(HERE / "gate.py"), str(report_dir / "report.json"),
                                "--fail-on", "block"], check=False)
