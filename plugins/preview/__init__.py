@@ -1,0 +1,3 @@
+from .preview import register
+
+__all__ = ["register"]
