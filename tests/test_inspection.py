@@ -281,7 +281,7 @@ def test_publish_swaps_in_a_good_build_and_keeps_the_old_site_on_failure(sample_
 
     (sample_content / "news" / "leak.md").write_text("---\ntitle: 坏\n---\n", encoding="utf-8")
     broken = _publish(sample_content, output, "2024-05-10")
-    assert broken.returncode == 1 and "the build failed" in broken.stderr
+    assert broken.returncode == 1 and "publish: 构建失败，未发布" in broken.stderr
     assert _snapshot(output) == before
     assert not (tmp_path / "output.next").exists()
 

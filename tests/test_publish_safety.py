@@ -67,7 +67,7 @@ def test_a_publish_killed_between_the_renames_is_repaired_by_the_next(sample_con
     failed = publish(sample_content, output)
     assert failed.returncode == 1
     assert f"publish: restored {output} from output.previous (an earlier publish was interrupted)." in failed.stderr
-    assert failed.stderr.splitlines()[-1] == f"publish: the build failed; {output} was not touched."
+    assert failed.stderr.splitlines()[-1] == f"publish: 构建失败，未发布；{output} 保持原样。"
     assert snapshot(output) == before  # the complete site, not deleted as "not touched"
     assert leftovers(output) == ["output.lock"]
 
@@ -120,7 +120,7 @@ def test_without_an_exchange_two_renames_still_publish(sample_content, tmp_path,
     (sample_content / "news" / "fresh.md").write_text("---\ntitle: 新消息\ndate: 2024-05-09\n---\n正文\n",
                                                       encoding="utf-8")
     assert module.main(argv) == 0
-    assert f"publish: {output} updated." in capsys.readouterr().err
+    assert f"publish: 已发布到 {output}。" in capsys.readouterr().err
     assert (output / "gzdt/2024/fresh/index.html").is_file()
     assert_complete(output)
     assert leftovers(output) == ["output.lock"]
@@ -181,7 +181,7 @@ def test_a_full_disk_during_the_build_leaves_the_site_as_it_was(sample_content, 
 
     result = publish(sample_content, output, preexec_fn=small_disk)
     assert result.returncode == 1
-    assert result.stderr.splitlines()[-1] == f"publish: the build failed; {output} was not touched."
+    assert result.stderr.splitlines()[-1] == f"publish: 构建失败，未发布；{output} 保持原样。"
     assert snapshot(output) == before
     assert leftovers(output) == ["output.lock"]
 

@@ -142,14 +142,13 @@ def publish(args: argparse.Namespace, output: Path, held: int) -> int:
         build = subprocess.run([sys.executable, "-m", "pelican", args.content, "-o", str(staging),
                                 "-s", args.settings, *rest, "-e", *overrides, *extra], check=False, pass_fds=(held,))
         if build.returncode != 0:
-            sys.stderr.write(f"publish: the build failed; {output} was not touched.\n")
+            sys.stderr.write(f"publish: 构建失败，未发布；{output} 保持原样。\n")
             return 1
         shutil.copytree(staging / "inspection", report_dir)
         gate = subprocess.run([sys.executable, str(HERE / "gate.py"), str(report_dir / "report.json"),
                                "--fail-on", "block"], check=False)
         if gate.returncode != 0:
-            sys.stderr.write(f"publish: content that must not go public was found; {output} was not touched. "
-                             f"Report: {report_dir}/index.html\n")
+            sys.stderr.write(f"publish: 发现不得公开的内容，未发布；{output} 保持原样。报告：{report_dir}/index.html\n")
             return 1
         if not args.keep_report:
             shutil.rmtree(staging / "inspection")
@@ -157,7 +156,7 @@ def publish(args: argparse.Namespace, output: Path, held: int) -> int:
         swap(staging, output, previous)
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # a failed build, or the old site after an exchange
-    sys.stderr.write(f"publish: {output} updated.\n")
+    sys.stderr.write(f"publish: 已发布到 {output}。\n")
     return 0
 
 
