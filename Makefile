@@ -128,7 +128,7 @@ test: $(STAMP)
 	$(VENV)/bin/python -m pytest $(PYTESTOPTS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check plugins tests pelicanconf.py publishconf.py previewconf.py
+	$(VENV)/bin/ruff check gazette plugins tests pelicanconf.py publishconf.py previewconf.py
 	$(VENV)/bin/python -m plugins.content_model.docs --check docs/content.md
 
 # The CI files checked as CI would read them: GitLab's and GitHub's published schemas, and actionlint

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
+# The shared code (gazette/) and the plugins, importable wherever Pelican runs: gazette/__init__.py says why.
+# First and once, however often the settings are read (the devserver rereads them).
+_root = os.path.dirname(os.path.abspath(__file__))
+_ours = [_root, os.path.join(_root, "plugins")]
+sys.path[:] = _ours + [path for path in sys.path if path not in _ours]
+
 # No AUTHOR: pages name their own source (发文机关, 来源), and Pelican would give every document
 # this one author and then match author against date lists in time growing with the square of
 # the site (about 1 s at 10,000 documents) for author pages that are switched off anyway.
@@ -18,8 +27,8 @@ DEFAULT_LANG = "zh-CN"
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
 PLUGIN_PATHS = ["plugins"]
-# Each capability is one plugin package; remove one from the list to switch it off.
-# fast_build renders and writes pages; keep it before inspection, which reads them.
+# Each capability is one plugin package; remove one from the list to switch it off. The order
+# matters only where a plugin says so (gazette/plugins.py): inspection and preview come after fast_build.
 PLUGINS = ["content_model", "listings", "fast_build", "page_qr", "share", "seo", "feeds", "site_search", "minify",
            "inspection"]
 # The inspection report (make check) is for the office, not for search engines.

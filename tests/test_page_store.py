@@ -10,9 +10,10 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "plugins"))
-from content_model.files import file_digest, save_pickle, stamp
 from fast_build import page_store
 from fast_build.page_store import PageStore, manifests_keys
+
+from gazette.files import file_digest, save_pickle, stamp
 
 KEY, OTHER = "ab" + "1" * 38, "cd" + "2" * 38
 

@@ -21,7 +21,7 @@ import pytest
 from conftest import ROOT, build, write_settings
 
 sys.path.insert(0, str(ROOT / "plugins"))
-from content_model.files import load_verified
+from gazette.files import load_verified
 
 PUBLISH = ROOT / "plugins" / "inspection" / "publish.py"
 GATE = ROOT / "plugins" / "inspection" / "gate.py"

@@ -22,8 +22,9 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
 from pelican.log import FatalLogger
 
+from gazette.files import write_atomic
+
 from .fields import TZ, FieldError, ParseContext, parse_datetime
-from .files import write_atomic
 from .git_dates import commit_dates
 from .links import final_problems, inside
 from .problems import Problems, display_path, problems

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
 
-from .files import Stamp, files_digest, load_pickle, save_pickle, stamp
+from gazette.files import Stamp, files_digest, load_pickle, save_pickle, stamp
+from gazette.workers import fork_map
+
 from .problems import Problem
-from .workers import fork_map
 
 logger = logging.getLogger(__name__)
 

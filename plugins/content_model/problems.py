@@ -10,7 +10,8 @@ import os
 import sys
 from dataclasses import dataclass
 
-from .files import write_atomic
+from gazette.files import write_atomic
+from gazette.pelican_args import autoreloading
 
 # A plain logger of its own: Rich (Pelican's handler) wraps long lines, and Pelican's
 # --fatal logger would stop at the first problem instead of reporting them all.
@@ -26,12 +27,6 @@ class ContentProblems(SystemExit):
 
 class ContentProblemsWhileReloading(Exception):
     """Under `make devserver` Pelican keeps watching after an Exception (not a SystemExit)."""
-
-
-def autoreloading() -> bool:
-    """Pelican does not tell plugins it runs with --autoreload; its command line does."""
-    return any(arg in ("-r", "--autoreload") or (arg.startswith("-") and not arg.startswith("--")
-                                                 and "r" in arg[1:]) for arg in sys.argv[1:])
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from pelican.readers import BaseReader
 
+from gazette.files import stamp
+
 from . import derive, parse_cache, sanitize
 from . import links as urls_and_files
 from .fields import TZ, FieldError, ParseContext, parse, parse_slug, parse_type
-from .files import stamp
 from .git_dates import last_change
 from .images import image_size
 from .parse_cache import ParseCache, Parsed

@@ -15,7 +15,8 @@ import os
 import re
 from typing import Any
 
-from .files import copy_atomic
+from gazette.files import copy_atomic
+
 from .links import file_problem, inside
 
 logger = logging.getLogger(__name__)

@@ -35,7 +35,7 @@ import jinja2
 from pelican.settings import read_settings
 from watchfiles import DefaultFilter, watch
 
-from plugins.pelican_args import split_overrides
+from gazette.pelican_args import split_overrides
 
 logger = logging.getLogger(__name__)
 

@@ -34,15 +34,16 @@ import types
 from importlib.metadata import version
 from typing import Any
 
-from content_model.files import Stamp, files_digest, load_pickle, save_pickle, stamp, write_atomic
-from content_model.problems import autoreloading
-from content_model.workers import fork_map
 from jinja2 import FileSystemBytecodeCache
 from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Content
 from pelican.log import console
 from pelican.writers import Writer
+
+from gazette.files import Stamp, files_digest, load_pickle, save_pickle, stamp, write_atomic
+from gazette.pelican_args import autoreloading
+from gazette.workers import fork_map
 
 from . import up_to_date
 from .page_store import PageStore, manifests_keys

@@ -20,7 +20,7 @@ import os
 import time
 from typing import Any
 
-from content_model.files import file_digest, link_file, load_pickle, save_pickle
+from gazette.files import file_digest, link_file, load_pickle, save_pickle
 
 # Pages of an output folder not built for this many days are not kept.
 MANIFEST_DAYS = 30

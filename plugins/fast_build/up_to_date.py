@@ -19,8 +19,9 @@ import subprocess
 import sys
 from typing import Any
 
-from content_model.files import load_pickle, save_pickle, settled
 from pelican.log import console
+
+from gazette.files import load_pickle, save_pickle, settled
 
 logger = logging.getLogger(__name__)
 

@@ -1,3 +1,8 @@
+from gazette.plugins import plugin
+
 from .feeds import register
+
+# A feed per column, type and department: the columns exist once listings has made them.
+register = plugin(register, needs=["content_model", "listings"])
 
 __all__ = ["register"]

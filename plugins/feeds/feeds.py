@@ -14,11 +14,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from content_model.files import write_atomic
-from content_model.urls import public_url
 from feedgen.feed import FeedGenerator
 from pelican import signals
 from pelican.generators import Generator
+
+from gazette.files import write_atomic
+from gazette.urls import public_url
 
 logger = logging.getLogger(__name__)
 

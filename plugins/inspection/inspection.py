@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from content_model.fields import TZ, FieldError, ParseContext, parse_date
-from content_model.files import load_pickle, save_pickle, write_atomic
 from content_model.schema import Field
-from content_model.workers import fork_map
 from pelican import signals
+
+from gazette.files import load_pickle, save_pickle, write_atomic
+from gazette.workers import fork_map
 
 from . import rules
 from .gate import MUST_FIX, SEVERITY_LABELS

@@ -27,8 +27,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent.parent))  # run as a script: the project root, for plugins.pelican_args
-from plugins.pelican_args import split_overrides  # noqa: E402
+sys.path.insert(0, str(HERE.parent.parent))  # run as a script: the project root, for gazette.pelican_args
+from gazette.pelican_args import split_overrides  # noqa: E402
 
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2

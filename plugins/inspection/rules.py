@@ -29,8 +29,8 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, urlparse
 from xml.etree import ElementTree as ET
 
-from content_model.files import settled
-from content_model.workers import fork_map
+from gazette.files import settled
+from gazette.workers import fork_map
 
 from .workdays import workdays_between
 

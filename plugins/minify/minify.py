@@ -14,9 +14,10 @@ import os
 from typing import Any
 
 import minify_html
-from content_model.files import write_atomic
 from pelican import signals
 from pelican.log import console
+
+from gazette.files import write_atomic
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import qrcode
-from content_model.files import load_verified, save_verified
-from content_model.urls import public_url
+
+from gazette.files import load_verified, save_verified
+from gazette.urls import public_url
 from markupsafe import Markup
 from pelican import signals
 from qrcode import util

@@ -1,3 +1,8 @@
+from gazette.plugins import plugin
+
 from .seo import register
+
+# Descriptions and JSON-LD are made from the documents content_model has checked and frozen.
+register = plugin(register, needs=["content_model"])
 
 __all__ = ["register"]

@@ -17,11 +17,12 @@ import unicodedata
 from typing import Any
 from xml.sax.saxutils import escape
 
-from content_model.files import write_atomic
-from content_model.urls import public_url
 from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
+
+from gazette.files import write_atomic
+from gazette.urls import public_url
 
 logger = logging.getLogger(__name__)
 

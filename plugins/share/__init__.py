@@ -1,3 +1,8 @@
+from gazette.plugins import plugin
+
 from .share import register
+
+# The address in the links comes from site.yaml, which content_model reads.
+register = plugin(register, needs=["content_model"])
 
 __all__ = ["register"]

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from content_model.urls import public_url
 from pelican import signals
+
+from gazette.urls import public_url
 
 
 @dataclass(frozen=True)

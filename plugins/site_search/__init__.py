@@ -1,3 +1,8 @@
+from gazette.plugins import plugin
+
 from .site_search import register
+
+# The index holds the documents content_model has read and checked.
+register = plugin(register, needs=["content_model"])
 
 __all__ = ["register"]

@@ -54,9 +54,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from content_model.files import files_digest, link_file, write_atomic
 from pelican import signals
 from pelican.generators import Generator
+
+from gazette.files import files_digest, link_file, write_atomic
 
 logger = logging.getLogger(__name__)
 

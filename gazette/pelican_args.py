@@ -1,6 +1,14 @@
-"""Pelican's command line as the project's wrappers pass it on (publish.py, the devserver)."""
+"""Pelican's command line: as the project's wrappers pass it on (publish.py, the devserver), and as plugins read it."""
 
 from __future__ import annotations
+
+import sys
+
+
+def autoreloading() -> bool:
+    """Pelican does not tell plugins it runs with --autoreload; its command line does."""
+    return any(arg in ("-r", "--autoreload") or (arg.startswith("-") and not arg.startswith("--")
+                                                 and "r" in arg[1:]) for arg in sys.argv[1:])
 
 
 def split_overrides(args: list[str]) -> tuple[list[str], list[str]]:

@@ -1,0 +1,42 @@
+"""The order of PLUGINS does not change the site; a missing or misplaced plugin is one line and a failed build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import build
+
+NORMAL = ["content_model", "listings", "fast_build", "page_qr", "share", "seo", "feeds", "site_search", "minify",
+          "inspection"]
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("plugins", [
+    ["seo", *[p for p in NORMAL if p != "seo"]],
+    # reversed, except that fast_build stays before inspection, which reads the pages it writes
+    ["fast_build", *[p for p in reversed(NORMAL) if p != "fast_build"]],
+], ids=["seo-first", "reversed"])
+def test_order_of_plugins_does_not_change_the_site(sample_build, tmp_path, plugins):
+    result = build(sample_build.content, tmp_path / "output", PLUGINS=plugins)
+    assert result.returncode == 0, result.stderr
+    expected, built = files(sample_build.output), files(result.output)
+    assert sorted(built) == sorted(expected)
+    assert [path for path in expected if built[path] != expected[path]] == []
+
+
+@pytest.mark.parametrize(("plugins", "line"), [
+    (["seo"], "seo needs content_model; add it to PLUGINS"),
+    ([p for p in NORMAL if p != "content_model"],
+     "listings, page_qr, share, seo, feeds, site_search, inspection need content_model; add it to PLUGINS"),
+    (["content_model", "listings", "inspection", "fast_build"],
+     "inspection must come after fast_build; list it after fast_build"),
+], ids=["seo-alone", "no-content-model", "inspection-before-fast-build"])
+def test_missing_or_misplaced_plugin_is_one_line(sample_content, tmp_path, plugins, line):
+    result = build(sample_content, tmp_path / "output", PLUGINS=plugins)
+    assert result.returncode != 0
+    assert result.stderr.splitlines() == [f"pelicanconf.py: PLUGINS: {line}"]
+    assert not result.output.exists() or not any(result.output.iterdir())
