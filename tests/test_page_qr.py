@@ -1,19 +1,32 @@
-"""The fast QR mask selection must stay byte-identical to plain qrcode."""
+"""page_qr: codes identical to plain qrcode, that phones decode, cached by everything that made them."""
 
 from __future__ import annotations
 
+import os
 import random
+import re
+import shutil
 import string
+import subprocess
 import sys
+import time
+from pathlib import Path
 
+import pytest
 import qrcode
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "plugins"))
+from conftest import ROOT, Build, build, write_settings
 from page_qr import page_qr
+
+from gazette.files import load_verified, save_verified
 
 # Bytes that fit in version 10 at each level, so the lengths below span versions 1-10.
 CAPACITY_V10 = {"L": 271, "M": 213, "Q": 151, "H": 119}
+PORTAL = "https://www.binhai.gov.cn"
+LABEL, NEW_LABEL = 'aria-label="本页网址二维码"', 'aria-label="扫码在手机上打开本页"'
+QR_SVG = re.compile(r'<svg class="gz-qr__img".*?</svg>', re.DOTALL)
+# A digest-valid entry that no code looks like: it shows whether a build read the cache.
+PLANTED = '<svg class="gz-qr__img" data-planted="yes"></svg>'
+DAY_NS = 86_400 * 10**9
 
 
 def reference_svg(qr: qrcode.QRCode) -> str:
@@ -45,19 +58,162 @@ def urls(level: str, count: int) -> list[str]:
     return [("https://www.binhai.gov.cn/" + "".join(rng.choices(alphabet, k=n)))[:n] for n in lengths]
 
 
-def test_fast_mask_matches_qrcode_for_versions_1_to_10():
+def test_codes_match_qrcode_for_versions_1_to_10():
     versions = set()
     for level in "LMQH":
         for url in urls(level, 50):
-            plain = qrcode.QRCode(error_correction=page_qr._LEVELS[level], border=4)
+            plain = qrcode.QRCode(error_correction=page_qr.LEVELS[level], border=4)
             plain.add_data(url)
-            plain.best_fit()
-            mask = plain.best_mask_pattern()  # qrcode's eight layouts and lost_point scores
-            fast = page_qr.FastMaskQRCode(error_correction=page_qr._LEVELS[level], border=4)
-            fast.add_data(url)
-            fast.best_fit()
-            assert fast.best_mask_pattern() == mask, (level, url)
-            plain.makeImpl(False, mask)  # the rest of qrcode's make()
+            plain.make()  # qrcode's eight layouts and lost_point scores choose the mask
             assert page_qr.svg_for(url, level) == reference_svg(plain), (level, url)
             versions.add((level, plain.version))
     assert versions == {(level, v) for level in "LMQH" for v in range(1, 11)}
+
+
+def page_urls(count: int) -> list[str]:
+    """Page addresses as the portal has them, from a column's home to long English slugs and page numbers."""
+    rng = random.Random(12)
+    words = "municipal government executive meeting flood prevention business environment approval".split()
+    found = [f"{PORTAL}/", f"{PORTAL}/zcwj/", f"{PORTAL}/zcwj/2026/bzbf-2026-18/"]
+    while len(found) < count:
+        slug = "-".join(rng.choices(words, k=len(found) - 1))
+        found.append(f"{PORTAL}/{rng.choice(['gzdt', 'zcjd', 'tzgg'])}/2026/{slug}/page/{len(found)}/")
+    return found
+
+
+def test_codes_decode_to_their_url_in_chromium_at_phone_size(browser, tmp_path):
+    """Every code of a spread of lengths (versions 2 to 14), screenshotted by Chromium, is read by zbarimg."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        for i, url in enumerate(page_urls(30)):
+            page.set_content(f'<body style="margin:0;background:#fff">{page_qr.svg_for(url)}</body>')
+            shot = tmp_path / f"qr-{i:02d}.png"
+            page.locator("svg").screenshot(path=str(shot))
+            decoded = subprocess.run(["zbarimg", "-q", "--raw", str(shot)], capture_output=True, text=True)
+            assert decoded.stdout.strip() == url, (len(url), decoded.stderr)
+    finally:
+        page.close()
+
+
+def test_generation_covers_every_setting_that_shapes_a_code():
+    base = {key: value for key, value in page_qr.DEFAULTS.items()}
+    first = page_qr.generation(base)
+    assert page_qr.generation(dict(base)) == first
+    assert page_qr.generation({**base, "PAGE_QR_ERROR_CORRECTION": "H"}) != first
+    assert page_qr.generation({**base, "PAGE_QR_COLOUR": "#036"}) != first  # a setting added later
+    for unshaping in ("PAGE_QR_ENABLED", "PAGE_QR_CACHE", "PAGE_QR_CACHE_DAYS", "SITENAME"):
+        assert page_qr.generation({**base, unshaping: "changed"}) == first, unshaping
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["content", "--ignore-cache"], True), (["--ignore-c", "-s", "x.py"], True), (["--i"], True),
+    (["content", "-s", "x.py"], False), (["--"], False), (["--ignore-cache-please"], False)])
+def test_ignore_cache_is_read_from_pelicans_command_line(argv, expected):
+    assert page_qr.ignore_cache_requested(argv) is expected
+
+
+def test_a_hit_refreshes_an_old_access_time_and_keeps_the_mtime(tmp_path):
+    entry = tmp_path / "entry.svg"
+    save_verified(str(entry), b"<svg/>")
+    old = time.time_ns() - 40 * DAY_NS
+    os.utime(entry, ns=(old, old))
+    page_qr._mark_used(str(entry))
+    assert entry.stat().st_mtime_ns == old
+    assert entry.stat().st_atime_ns > time.time_ns() - DAY_NS
+
+
+def qr_codes(output: Path) -> dict[str, str]:
+    """The QR SVG of every page that has one, by the page's path in the output."""
+    codes = {}
+    for page in sorted(output.rglob("*.html")):
+        found = QR_SVG.findall(page.read_text(encoding="utf-8"))
+        if found:
+            assert len(set(found)) == 1, page  # (a page may show its code twice: share panel and footer)
+            codes[str(page.relative_to(output))] = found[0]
+    return codes
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted((cache / "page_qr").glob("*.svg"))
+
+
+def pelican(content: Path, output: Path, *options: str, **overrides: object) -> Build:
+    """conftest.build with extra command-line options (--ignore-cache)."""
+    settings = write_settings(output.parent, content, **overrides)
+    cmd = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings),
+           "--fatal", "warnings", *options]
+    env = {**os.environ, "TZ": "Asia/Shanghai", "LC_ALL": "C.UTF-8", "COLUMNS": "200"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=output.parent, env=env, timeout=300)
+    return Build(proc.returncode, proc.stdout, proc.stderr, output, content)
+
+
+def test_edited_markup_reaches_every_page_after_an_incremental_build(sample_content, tmp_path):
+    """The stale case of issue #12: codes were cached by level and URL only, so edits to the plugin never showed."""
+    plugins = Path(shutil.copytree(ROOT / "plugins", tmp_path / "plugins",
+                                   ignore=shutil.ignore_patterns("__pycache__")))
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "PLUGIN_PATHS": [str(plugins)]}
+    first = build(sample_content, tmp_path / "output", **settings)
+    assert first.returncode == 0, first.stderr
+    before = qr_codes(first.output)
+    assert len(before) > 10 and all(LABEL in svg for svg in before.values())
+    code = plugins / "page_qr" / "page_qr.py"
+    code.write_text(code.read_text(encoding="utf-8").replace(LABEL, NEW_LABEL), encoding="utf-8")
+
+    again = build(sample_content, tmp_path / "output", **settings)
+    assert again.returncode == 0, again.stderr
+    after = qr_codes(again.output)
+    assert after == {page: svg.replace(LABEL, NEW_LABEL) for page, svg in before.items()}
+    # The old generation's entries are gone: nothing could read them again.
+    assert len(entries(tmp_path / "cache")) == len(set(after.values()))
+    assert all(NEW_LABEL.encode() in load_verified(str(e)) for e in entries(tmp_path / "cache"))
+
+
+def test_a_changed_setting_reaches_every_page_after_an_incremental_build(sample_content, tmp_path):
+    settings = {"CACHE_PATH": str(tmp_path / "cache")}
+    first = build(sample_content, tmp_path / "output", PAGE_QR_ERROR_CORRECTION="M", **settings)
+    assert first.returncode == 0, first.stderr
+    again = build(sample_content, tmp_path / "output", PAGE_QR_ERROR_CORRECTION="Q", **settings)
+    assert again.returncode == 0, again.stderr
+    codes = qr_codes(again.output)
+    assert len(codes) > 10
+    for page, svg in codes.items():
+        assert svg == page_qr.svg_for(f"{PORTAL}/{page.removesuffix('index.html')}", "Q"), page
+    assert len(entries(tmp_path / "cache")) == len(set(codes.values()))
+
+
+def test_ignore_cache_makes_every_code_without_reading_the_cache(sample_content, tmp_path):
+    # GAZETTE_CACHE off: fast_build renders every page, so every page asks for its code.
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "GAZETTE_CACHE": False}
+    first = build(sample_content, tmp_path / "output", **settings)
+    assert first.returncode == 0, first.stderr
+    made = qr_codes(first.output)
+    for entry in entries(tmp_path / "cache"):
+        save_verified(str(entry), PLANTED.encode())
+    read = build(sample_content, tmp_path / "output", **settings)
+    assert read.returncode == 0, read.stderr
+    assert set(qr_codes(read.output).values()) == {PLANTED}  # a build without the flag reads the cache
+
+    ignored = pelican(sample_content, tmp_path / "output", "--ignore-cache", **settings)
+    assert ignored.returncode == 0, ignored.stderr
+    assert qr_codes(ignored.output) == made
+    assert {load_verified(str(e)).decode() for e in entries(tmp_path / "cache")} == set(made.values())
+
+
+def test_entries_no_page_used_for_a_month_are_removed(sample_content, tmp_path):
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "GAZETTE_CACHE": False, "PAGE_QR_CACHE_DAYS": 30}
+    first = build(sample_content, tmp_path / "output", **settings)
+    assert first.returncode == 0, first.stderr
+    used = entries(tmp_path / "cache")
+    old = time.time_ns() - 31 * DAY_NS
+    for entry in used:
+        os.utime(entry, ns=(old, entry.stat().st_mtime_ns))
+    made = {entry: entry.stat().st_mtime_ns for entry in used}
+    generation = used[0].name.split("-")[0]
+    unused = tmp_path / "cache" / "page_qr" / f"{generation}-{'0' * 40}.svg"  # a deleted page's code
+    save_verified(str(unused), PLANTED.encode())
+    os.utime(unused, ns=(old, old))
+
+    again = build(sample_content, tmp_path / "output", **settings)
+    assert again.returncode == 0, again.stderr
+    assert entries(tmp_path / "cache") == used  # the pages used theirs (so they are a month younger)
+    assert {entry: entry.stat().st_mtime_ns for entry in used} == made  # read, not made again
