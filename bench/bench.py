@@ -4,8 +4,9 @@
 
 Gazette builds with publishconf.py and every plugin on (inspection included), from an
 empty cache; stock Pelican builds the same documents with its default settings and
-theme. Then Gazette rebuilds after editing one document, again with no change, and
-into an empty output folder with the cache kept (as CI and `make publish` build).
+theme. Then Gazette rebuilds after editing one document's body, after adding one (the
+newest), after changing one title, again with no change, and into an empty output folder
+with the cache kept (as CI and `make publish` build).
 Prints wall time, peak memory (PSS of the build and its worker processes together,
 sampled every 50 ms), documents per second and the ratio.
 Nothing here runs in `make test`: timings belong in a benchmark, not in assertions.
@@ -201,23 +202,30 @@ def main(argv: list[str] | None = None) -> int:
         edited = next((gz / "content" / "news").rglob("*.md"))
         edited.write_text(edited.read_text(encoding="utf-8").replace("## 一、", "## 一、（修订）", 1), encoding="utf-8")
         one = timed(gazette_cmd(gz / "content", gz / "output"), work)
+        # What every merge does: a new document, newest of all, then a changed title.
+        (gz / "content" / "news" / "bench-new.md").write_text(
+            "---\ntitle: 基准测试新增的一条工作动态\ndate: 2026-11-30 09:00\n---\n新增正文。\n", encoding="utf-8")
+        added = timed(gazette_cmd(gz / "content", gz / "output"), work)
+        text = edited.read_text(encoding="utf-8")
+        edited.write_text(text.replace("title: ", "title: （更正）", 1), encoding="utf-8")
+        retitled = timed(gazette_cmd(gz / "content", gz / "output"), work)
         none = timed(gazette_cmd(gz / "content", gz / "output"), work)
         shutil.rmtree(gz / "output")
         fresh = timed(gazette_cmd(gz / "content", gz / "output"), work)
-        rows.append((n, stock, cold, one, none, fresh))
+        rows.append((n, stock, cold, one, added, retitled, none, fresh))
         print(f"bench: {n} documents done", file=sys.stderr)
     print(f"\n{'documents':>9} | {'stock s':>7} {'MB':>5} {'docs/s':>6} | {'gazette s':>9} {'MB':>5} {'docs/s':>6} | "
-          f"{'ratio':>5} | {'edit one s':>10} {'MB':>5} | {'no change s':>11} {'MB':>5} | "
+          f"{'ratio':>5} | {'edit one s':>10} | {'add one s':>9} | {'retitle s':>9} | {'no change s':>11} | "
           f"{'empty output s':>14} {'MB':>5}")
-    for n, (s_wall, s_mem), (g_wall, g_mem), (one, one_mem), (none, none_mem), (fresh, fresh_mem) in rows:
+    for n, (s_wall, s_mem), (g_wall, g_mem), one, added, retitled, none, (fresh, fresh_mem) in rows:
         print(f"{n:>9} | {s_wall:>7.1f} {s_mem:>5.0f} {n / s_wall:>6.0f} | {g_wall:>9.1f} {g_mem:>5.0f} "
-              f"{n / g_wall:>6.0f} | {g_wall / s_wall:>5.2f} | {one:>10.1f} {one_mem:>5.0f} | "
-              f"{none:>11.1f} {none_mem:>5.0f} | {fresh:>14.1f} {fresh_mem:>5.0f}")
+              f"{n / g_wall:>6.0f} | {g_wall / s_wall:>5.2f} | {one[0]:>10.1f} | {added[0]:>9.1f} | "
+              f"{retitled[0]:>9.1f} | {none[0]:>11.1f} | {fresh:>14.1f} {fresh_mem:>5.0f}")
     if len(rows) > 1:
         (n1, _, (g1, _), *_), (n2, _, (g2, _), *_) = rows[0], rows[-1]
         print(f"scaling: {n2 / n1:.0f}x documents took {g2 / g1:.1f}x the time (linear would be {n2 / n1:.0f}x)")
-    print("targets: cold ratio <= 0.50 at 10,000 documents, peak memory <= 1024 MB, "
-          "edit-one rebuild <= 2 s, no-change rebuild <= 1 s plus verification")
+    print("targets (issue #12) at 10,000 documents: cold ratio <= 1.0, peak memory <= 1024 MB, "
+          "add-one rebuild <= 5 s")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

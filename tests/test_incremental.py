@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, build
+from conftest import DEMO, ROOT, build
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -136,15 +136,60 @@ def test_editing_a_body_rewrites_that_page_only_and_equals_a_clean_build(rebuild
     assert_same_as_clean(sample_content, second.output, tmp_path, "body")
 
 
-def test_editing_a_title_updates_every_list_and_equals_a_clean_build(rebuild, sample_content, tmp_path):
-    rebuild()
+def test_editing_a_title_renders_only_the_pages_showing_it(rebuild, sample_content, tmp_path):
+    first = rebuild()
+    before = mtimes(first.output)
     news = sample_content / "news" / "gzdt-1.md"
     text = news.read_text(encoding="utf-8")
     title = next(line for line in text.splitlines() if line.startswith("title:"))
     news.write_text(text.replace(title, "title: 改过的标题", 1), encoding="utf-8")
     second = rebuild()
+    changed = {rel for rel, ns in mtimes(second.output).items() if before.get(rel) != ns}
+    # its page, its column's list and the home page's 工作动态 block: nothing else shows the title
+    assert changed == {"gzdt/2024/gzdt-1/index.html", "gzdt/index.html", "index.html"}
+    assert f"{len(before) - 3} unchanged (not rendered), 0 from the page store, 0 rendered the same, 3 written" \
+        in second.stdout
     assert "改过的标题" in second.html("index.html")
     assert_same_as_clean(sample_content, second.output, tmp_path, "title")
+
+
+def test_a_new_document_renders_its_page_and_the_lists_showing_it(rebuild, sample_content, tmp_path):
+    first = rebuild()
+    before = mtimes(first.output)
+    (sample_content / "news" / "gzdt-new.md").write_text(
+        "---\ntitle: 新增的动态\ndate: 2024-05-30 09:00\n---\n新增正文。\n", encoding="utf-8")
+    second = rebuild()
+    changed = {rel for rel, ns in mtimes(second.output).items() if before.get(rel) != ns}
+    # the newest item of all: the home page also says when the site was last updated
+    assert changed == {"gzdt/2024/gzdt-new/index.html", "gzdt/index.html", "index.html"}
+    assert f"{len(before) - 2} unchanged (not rendered), 0 from the page store, 0 rendered the same, 3 written" \
+        in second.stdout
+    assert_same_as_clean(sample_content, second.output, tmp_path, "new")
+
+
+def test_a_list_showing_a_field_of_the_body_follows_it(sample_content, tmp_path):
+    """Which pages read what is recorded, not guessed: a list that shows descriptions follows body edits."""
+    overrides = tmp_path / "overrides"
+    (overrides / "components").mkdir(parents=True)
+    macros = (ROOT / "themes/gazette/templates/components/macros.html").read_text(encoding="utf-8")
+    assert "{{ doc.title }}</a>" in macros
+    (overrides / "components" / "macros.html").write_text(
+        macros.replace("{{ doc.title }}</a>", "{{ doc.title }}</a><span class=probe>{{ doc.description }}</span>", 1),
+        encoding="utf-8")
+
+    def run():
+        result = build(sample_content, tmp_path / "inc" / "output", conf="publishconf",
+                       THEME_TEMPLATES_OVERRIDES=[str(overrides)])
+        assert result.returncode == 0, result.stderr
+        return result
+
+    first = run()
+    assert "加强政府网站建设。" in first.html("zcwj/index.html")  # the description comes from the body
+    policy = sample_content / "policy" / "yl-2024-5.md"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("加强政府网站建设。", "全面加强政府网站集约化建设。"),
+                      encoding="utf-8")
+    second = run()
+    assert "全面加强政府网站集约化建设。" in second.html("zcwj/index.html")
 
 
 def test_a_document_turned_draft_disappears_and_a_new_one_appears(rebuild, sample_content, tmp_path):

@@ -67,10 +67,10 @@ def test_only_pages_some_recent_manifest_names_are_kept(written):
     store = PageStore(str(folder / "store"))
     store.keep({OTHER: store.put(OTHER, str(other))}, {KEY, OTHER})
     # A folder last built long ago names KEY, a recent one OTHER: only OTHER is kept.
-    save_pickle(str(folder / "old.pickle"), {"a/index.html": (KEY, stamp(str(page)))})
+    save_pickle(str(folder / "old.pickle"), {"format": 2, "pages": {"a/index.html": (KEY, stamp(str(page)), ())}})
     long_ago = time.time() - (page_store.MANIFEST_DAYS + 1) * 86400
     os.utime(folder / "old.pickle", (long_ago, long_ago))
-    save_pickle(str(folder / "recent.pickle"), {"b.html": (OTHER, stamp(str(other)))})
+    save_pickle(str(folder / "recent.pickle"), {"format": 2, "pages": {"b.html": (OTHER, stamp(str(other)), ())}})
     store.keep({}, manifests_keys(str(folder), {}))
     assert set(store.index) == {OTHER}
     assert sorted(p.name for p in (folder / "store").rglob("*") if p.is_file()) == [OTHER]

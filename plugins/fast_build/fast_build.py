@@ -5,19 +5,20 @@ Pelican renders and writes every page of every build, one after another. FastWri
 and, when every generator is done, renders the queue in GAZETTE_WORKERS forked
 processes with Pelican's own write_file (so pagination and context stay Pelican's).
 
-A page is skipped when its key equals the last build's and the file on disk is the
-one that build wrote. The key digests everything the template can see: this
-plugin's and the theme's files, the global context (settings, columns, lists…, with
-every document in it by its listing fields), and what the page adds to it — for a
-document page, the document itself with its body, description and JSON-LD. So
-editing a document's body re-renders its own page only; editing a title or date
-re-renders everything, because lists show them.
+A page's key is made of what produced it (Python, the libraries, every plugin's code,
+the theme, the settings with their callables' code, the template) and of what
+rendering it read: every variable, attribute, item and call its templates looked up,
+recorded as a path from the page's context with a digest of the value (deps.py). Next
+build the recorded paths are walked again; a page whose reads all give the same
+digests, and whose file is the one the last build wrote, is not rendered. So a new
+document re-renders its own page and the pages that list it, not the whole site.
 
 Rendered pages pass through the FAST_BUILD_PAGE_FILTERS (minify adds itself) and are
 written only if their bytes differ from the file on disk, atomically (temp file and
 rename), so an unchanged page keeps its mtime and a half-written page never exists.
 Pages the last build wrote that this build did not (a document turned into a draft,
-say) are deleted.
+say) are deleted. Pelican's content_written signal fires for every page, in the build
+process, whichever worker rendered it.
 """
 
 from __future__ import annotations
@@ -41,11 +42,12 @@ from pelican.contents import Content
 from pelican.log import console
 from pelican.writers import Writer
 
+import gazette
 from gazette.files import Stamp, files_digest, load_pickle, save_pickle, stamp, write_atomic
 from gazette.pelican_args import autoreloading
 from gazette.workers import fork_map
 
-from . import up_to_date
+from . import deps, up_to_date
 from .page_store import PageStore, manifests_keys
 
 logger = logging.getLogger(__name__)
@@ -54,31 +56,20 @@ DEFAULTS: dict[str, Any] = {
     # Callables (path, html) -> html applied to every rendered page before writing.
     "FAST_BUILD_PAGE_FILTERS": [],
 }
-# Values pickled as they are (most of what a page shows).
+# Values pickled as they are (most of what settings hold).
 _PLAIN = {str, Markup, int, float, bool, type(None), bytes, dt.datetime, dt.date}
-# Lists and dicts longer than this are digested once and referred to by digest.
-_SHARED_SIZE = 16
 # Below this many queued pages, forking workers costs more than it saves.
 PARALLEL_MIN_JOBS = 32
 # Bump when the key recipe changes, so old manifests never match.
-FORMAT = 1
+FORMAT = 2
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # Python and the libraries that shape output: an upgrade must re-render, like a code change.
 LIBRARIES = " ".join([sys.version, *(f"{name}={version(name)}" for name in (
     "pelican", "jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "minify-html", "qrcode", "feedgen", "pagefind"))])
-# Context entries that change every build but no template shows: "now" reaches pages
-# only through documents' fields (consultation states, embargoes), which are keyed;
-# staticfiles comes in set order (links resolve through static_content, which is keyed).
+# Settings that change every build but no page shows as such: "now" reaches pages only
+# through documents' fields (consultation states, embargoes), which pages read.
 _VOLATILE = {"GAZETTE_NOW", "INSPECTION_TODAY_DATE", "GAZETTE_GIT_DATES", "GAZETTE_OUTPUT_VALID_UNTIL",
-             "generated_content", "localsiteurl", "staticfiles", "static_links", "GAZETTE_WORKERS"}
-# What only a document's own page shows; lists show none of it.
-_OWN_PAGE_ONLY = {"_content", "description", "json_ld", "_summary"}
-# Content attributes that are plumbing, not page data.
-_PLUMBING = {"settings", "_context"}
-
-
-class FastBuildSettingsError(ValueError):
-    """The fast_build plugin is set up in a way that would give wrong output."""
+             "GAZETTE_WORKERS"}
 
 
 class _Done(str):
@@ -99,80 +90,61 @@ UNCHANGED, PLACED = _Unchanged(), _Placed()
 
 
 class _KeyPickler(pickle.Pickler):
-    """Pickles template inputs for digesting; documents, settings and code by reference."""
+    """Pickles settings for digesting; functions by their code, sets in a stable order."""
 
-    def __init__(self, file: io.BytesIO, fingerprint: Fingerprint, refs: bool) -> None:
+    def __init__(self, file: io.BytesIO, fingerprint: Fingerprint) -> None:
         super().__init__(file, protocol=5)
-        # No memo: whether two equal values are one object differs between a fresh parse
-        # and a cached one, and must not change the bytes.
-        self.fast = True
+        self.fast = True  # no memo: equal values give equal bytes whatever their identity
         self.fingerprint = fingerprint
-        self.refs = refs
         self.top: Any = None
 
     def persistent_id(self, obj: Any) -> str | None:
-        if type(obj) in _PLAIN or obj is self.top:  # called for every value: answer most at once
+        if type(obj) in _PLAIN or obj is self.top:
             return None
-        if isinstance(obj, Content):
-            if self.refs:  # another document inside a document: its fields are keyed globally
-                return f"ref:{obj.source_path}:{obj.url}"
-            return "doc:" + self.fingerprint.document(obj, own_page=False)
-        if obj is self.fingerprint.settings:
-            return "settings"
-        if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
-            return f"code:{getattr(obj, '__module__', '')}.{obj.__qualname__}"  # in the code digest
+        if isinstance(obj, types.FunctionType):  # a filter in the settings file: its code, not its name
+            # (what a closure holds is settings or code, which are keyed themselves)
+            return f"code:{obj.__module__}.{obj.__qualname__}:{code_digest(obj.__code__)}:{obj.__defaults__!r}"
+        if isinstance(obj, types.MethodType):
+            return f"method:{obj.__func__.__qualname__}:{code_digest(obj.__func__.__code__)}"
+        if isinstance(obj, (types.BuiltinFunctionType, type)):
+            return f"name:{getattr(obj, '__module__', '')}.{obj.__qualname__}"
         if isinstance(obj, (set, frozenset)):  # iteration order varies with the hash seed
-            return "set:" + ",".join(sorted(self.fingerprint.of(item, self.refs) for item in obj))
-        # Big or shared parts (long lists, paginators, columns…) by their own digest, which
-        # is computed once per build; always, so a page's key never depends on page order.
-        if (isinstance(obj, (list, tuple, dict)) and len(obj) > _SHARED_SIZE) or (
-                hasattr(obj, "__dict__") and not isinstance(obj, type) and not dataclasses.is_dataclass(obj)):
-            return "part:" + self.fingerprint.of(obj, self.refs)
+            return "set:" + ",".join(sorted(self.fingerprint.of(item) for item in obj))
         return None
 
 
+def code_digest(code: types.CodeType) -> str:
+    """A function's code with what it refers to, nested functions included (no line numbers)."""
+    parts = [code.co_code, repr(code.co_names).encode(), repr(code.co_varnames).encode()]
+    for const in code.co_consts:
+        parts.append(code_digest(const).encode() if isinstance(const, types.CodeType) else repr(const).encode())
+    return hashlib.sha1(b"\0".join(parts)).hexdigest()
+
+
 class Fingerprint:
-    """Stable digests of what templates see; shared objects are digested once, by identity."""
+    """Stable digests of settings-like values; shared objects are digested once, by identity."""
 
-    def __init__(self, settings: dict[str, Any] | None = None) -> None:
-        self.settings = settings
-        self.memo: dict[tuple[int, bool], str] = {}
+    def __init__(self) -> None:
+        self.memo: dict[int, str] = {}
         self.keep: list[Any] = []  # keeps memoised objects alive so their ids stay unique
-        self.documents: dict[int, str] = {}
 
-    def of(self, value: Any, refs: bool = False) -> str:
-        ident = (id(value), refs)
-        if ident in self.memo:
-            return self.memo[ident]
+    def of(self, value: Any) -> str:
+        if id(value) in self.memo:
+            return self.memo[id(value)]
         buffer = io.BytesIO()
-        pickler = _KeyPickler(buffer, self, refs)
+        pickler = _KeyPickler(buffer, self)
         pickler.top = value
         try:
             pickler.dump(value)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
             # Not digestible: never equal to the last build's key, so always rendered.
-            logger.debug("fast_build: cannot digest %s (%s); pages showing it are always rendered",
-                         type(value), exc)
+            logger.debug("fast_build: cannot digest %s (%s); pages are always rendered", type(value), exc)
             return os.urandom(20).hex()
         result = hashlib.sha1(buffer.getvalue()).hexdigest()
         if not isinstance(value, (str, bytes, int, float, bool, type(None))):
-            self.memo[ident] = result
+            self.memo[id(value)] = result
             self.keep.append(value)
         return result
-
-    def document(self, doc: Content, own_page: bool) -> str:
-        """A document by what lists show of it, or (own_page) by everything its page shows."""
-        if own_page:  # what lists show (digested once per build) and what only its page shows
-            own = {name: value for name, value in vars(doc).items() if name in _OWN_PAGE_ONLY}
-            return self.of({"listed": self.document(doc, own_page=False), **own}, refs=True)
-        if id(doc) in self.documents:
-            return self.documents[id(doc)]
-        fields = {name: value for name, value in vars(doc).items()
-                  if name not in _PLUMBING and name not in _OWN_PAGE_ONLY}
-        fields["url"], fields["save_as"] = doc.url, doc.save_as  # properties, not in vars()
-        self.documents[id(doc)] = self.of(fields, refs=True)
-        self.keep.append(doc)
-        return self.documents[id(doc)]
 
 
 @dataclasses.dataclass
@@ -197,10 +169,23 @@ class Result:
     rendered_bytes: int = 0
     written_bytes: int = 0
     stored: str | None = None  # the page went into the page store, with this digest
+    reads: tuple[deps.Path, ...] | None = None  # rendered: the paths it read (None: unkeyable)
+    read_ids: tuple[int, ...] | None = None  # not rendered: the last build's paths, by number
+    job: int = 0
+
+
+@dataclasses.dataclass
+class _Pending:
+    """The page being rendered: where it goes, its key, and what it read."""
+
+    rel: str = ""
+    key: str = ""
+    reads: tuple[deps.Path, ...] | None = None
+    read_ids: tuple[int, ...] | None = None
 
 
 class _KeyedTemplate:
-    """Wraps a template: computes the page's key and renders only if it changed."""
+    """Wraps a template: renders a page only if what it read last time changed, recording its reads."""
 
     def __init__(self, template: Any, writer: FastWriter) -> None:
         self.template = template
@@ -208,16 +193,33 @@ class _KeyedTemplate:
         self.name = template.name
 
     def render(self, localcontext: dict[str, Any]) -> str:
-        key = self.writer.page_key(self.name, localcontext)
+        writer = self.writer
         rel = localcontext["output_file"]
-        self.writer.pending = (rel, key)
-        path = os.path.join(self.writer.output_path, rel)
-        old = self.writer.manifest.get(rel)
-        if old is not None and old[0] == key and stamp(path) == old[1]:
-            return UNCHANGED
-        if self.writer.store is not None and self.writer.store.place(key, path):
-            return PLACED
-        return self.template.render(localcontext)
+        base = writer.base_key(self.name)
+        path = os.path.join(writer.output_path, rel)
+        old = writer.manifest.get(rel)
+        if old is not None and old[2] is not None:
+            key = writer.current_key(base, old[2], localcontext, self.template.environment)
+            if key == old[0]:
+                writer.pending = _Pending(rel, key, read_ids=old[2])
+                if stamp(path) == old[1]:
+                    return UNCHANGED
+                if writer.store is not None and writer.store.place(key, path):
+                    return PLACED
+        logger.debug("fast_build: rendering %s (%s)", rel, "new" if old is None else "what it reads changed")
+        tracker = deps.start(set(localcontext) | set(self.template.environment.globals))
+        try:
+            html = self.template.render(localcontext)
+        finally:
+            deps.stop()
+        if tracker.unkeyable:
+            logger.debug("fast_build: %s is always rendered: %s", rel, tracker.unkeyable)
+            writer.pending = _Pending(rel, "unkeyable:" + os.urandom(12).hex())
+        else:
+            reads = tuple(tracker.deps)
+            key = deps.page_key(base, ((repr(p), d) for p, d in tracker.deps.items()))
+            writer.pending = _Pending(rel, key, reads=reads)
+        return html
 
 
 class _PageFile:
@@ -240,22 +242,25 @@ class _PageFile:
 
 
 class FastWriter(Writer):
-    """Pelican's writer with a queue, worker processes, page keys and changed-only writes."""
+    """Pelican's writer with a queue, worker processes, recorded reads and changed-only writes."""
 
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
         super().__init__(output_path, settings=settings)
         os.makedirs(output_path, exist_ok=True)  # other generators write files straight into it
         self.jobs: list[Job] = []
         self.results: list[Result] = []
-        self.pending: tuple[str, str] = ("", "")
+        self.pending = _Pending()
         self.manifest_path = _manifest_path(self.settings, output_path)
         manifest = load_pickle(self.manifest_path)
-        self.manifest: dict[str, tuple[str, Stamp]] = manifest if isinstance(manifest, dict) else {}
+        # {rel: (key, stamp, read ids or None)} and the paths those ids number, with their repr
+        ok = isinstance(manifest, dict) and manifest.get("format") == FORMAT
+        self.manifest: dict[str, tuple[str, Stamp, tuple[int, ...] | None]] = manifest["pages"] if ok else {}
+        self.paths: list[tuple[deps.Path, str]] = manifest["paths"] if ok else []
         self.store = PageStore(os.path.join(os.path.dirname(self.manifest_path), "store")) \
             if self.manifest_path else None
-        self.fingerprint = Fingerprint(self.settings)
-        self.base_key = ""
-        self.reference: dict[str, Any] = {}
+        self.resolver = deps.Resolver(())
+        self.bases: dict[str, str] = {}
+        self.settings_digest = ""
         _state["writer"] = self
 
     def write_file(self, name: Any, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> None:
@@ -263,28 +268,34 @@ class FastWriter(Writer):
         if name:
             self.jobs.append(Job(name, template, context.copy(), args, kwargs))
 
-    def page_key(self, template_name: str, localcontext: dict[str, Any]) -> str:
-        """The digest of everything this page's template can see."""
-        digest = hashlib.sha1(f"{self.base_key}\0{template_name}\0".encode())
-        for name in sorted(localcontext):
-            value = localcontext[name]
-            if name in _VOLATILE or self.reference.get(name, _MISSING) is value:
-                continue  # the same object as in the global context: already in base_key
-            digest.update(name.encode() + b"=")
-            if name in ("article", "page") and isinstance(value, Content):
-                digest.update(self.fingerprint.document(value, own_page=True).encode())
-            else:
-                digest.update(self.fingerprint.of(value).encode())
-        return digest.hexdigest()
+    def base_key(self, template_name: str) -> str:
+        """What every page of a template depends on besides its reads: code, theme, settings."""
+        if template_name not in self.bases:
+            self.bases[template_name] = hashlib.sha1("\0".join([
+                str(FORMAT), LIBRARIES, _CODE_DIGEST, _THEME_DIGEST, self.settings_digest, template_name,
+            ]).encode()).hexdigest()
+        return self.bases[template_name]
+
+    def current_key(self, base: str, read_ids: tuple[int, ...], context: dict[str, Any], env: Any) -> str | None:
+        """The key the last build's reads give in this build's context; None if one cannot be read."""
+        values = []
+        for index in read_ids:
+            path, shown = self.paths[index]
+            value = self.resolver.digest(path, context, env)
+            if value is None:
+                return None
+            values.append((shown, value))
+        return deps.page_key(base, values)
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         return _PageFile(self, filename)
 
     def commit(self, path: str, text: str) -> None:
         """Filter and write one rendered page, unless nothing changed."""
-        rel, key = self.pending
+        pending = self.pending
+        reads = {"reads": pending.reads, "read_ids": pending.read_ids}
         if isinstance(text, _Done):
-            self.results.append(Result(rel, key, stamp(path), text.action))
+            self.results.append(Result(pending.rel, pending.key, stamp(path), text.action, **reads))
             return
         rendered = len(text.encode("utf-8"))
         for page_filter in self.settings["FAST_BUILD_PAGE_FILTERS"]:
@@ -297,9 +308,10 @@ class FastWriter(Writer):
             same = False
         if not same:
             write_atomic(path, data)
-        stored = self.store.put(key, path) if self.store is not None else None
-        self.results.append(Result(rel, key, stamp(path), "same" if same else "written", rendered, len(data),
-                                   stored))
+        keyed = not pending.key.startswith("unkeyable:")
+        stored = self.store.put(pending.key, path) if self.store is not None and keyed else None
+        self.results.append(Result(pending.rel, pending.key, stamp(path), "same" if same else "written", rendered,
+                                   len(data), stored, **reads))
 
     def render_job(self, job: Job) -> None:
         Writer.write_file(self, job.name, _KeyedTemplate(job.template, self), job.context, *job.args, **job.kwargs)
@@ -309,27 +321,60 @@ class FastWriter(Writer):
         jobs, self.jobs = self.jobs, []
         if not jobs:
             return []
-        self.reference = jobs[0].context
-        self.base_key = hashlib.sha1("\0".join([
-            str(FORMAT), LIBRARIES, _CODE_DIGEST, _THEME_DIGEST,
-            self.fingerprint.of({k: v for k, v in self.settings.items() if k not in _VOLATILE}),
-            self.fingerprint.of(_stable(self.reference)),
-        ]).encode()).hexdigest()
+        context = jobs[0].context
+        self.settings_digest = Fingerprint().of({k: v for k, v in self.settings.items() if k not in _VOLATILE})
+        self.resolver = deps.Resolver(_documents(context))
+        for env in {id(job.template.environment): job.template.environment for job in jobs}.values():
+            deps.install(env)
+
         def render(index: int) -> list[Result]:  # one job may be several pages (pagination)
             self.results = []
             self.render_job(jobs[index])
+            for result in self.results:
+                result.job = index
             return self.results
 
         workers = min(self.settings.get("GAZETTE_WORKERS", 1), len(jobs))
         indices = list(range(len(jobs)))  # what crosses to the workers; the jobs are inherited
-        if workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS:
+        forked = workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS
+        if forked:
             parts = fork_map(render, indices, workers, chunks_per_worker=8)
         else:
             parts = [render(index) for index in indices]
         self.results = []
         results = [result for part in parts for result in part]
         self._finish(results)
+        if forked:  # Pelican's write_file said so in the worker; listeners are in this process
+            for result in results:
+                job = jobs[result.job]
+                signals.content_written.send(os.path.join(self.output_path, result.rel),
+                                             context={**job.context, **job.kwargs, "output_file": result.rel})
         return results
+
+    def _numbered(self, results: list[Result]) -> dict[str, tuple[str, Stamp, tuple[int, ...] | None]]:
+        """This build's manifest: each page's reads as numbers into self.paths (kept, extended, pruned)."""
+        numbers = {path: n for n, (path, _shown) in enumerate(self.paths)}
+
+        def number(path: deps.Path) -> int:
+            if path not in numbers:
+                numbers[path] = len(self.paths)
+                self.paths.append((path, repr(path)))
+            return numbers[path]
+
+        pages = {}
+        for r in results:
+            if r.stamp is None:
+                continue
+            ids = r.read_ids if r.read_ids is not None else (
+                tuple(number(p) for p in r.reads) if r.reads is not None else None)
+            pages[r.rel] = (r.key, r.stamp, ids)
+        used = {n for _key, _stamp, ids in pages.values() for n in ids or ()}
+        if len(self.paths) > 2 * max(len(used), 1000):  # renumber: drop paths no page reads any more
+            renumber = {old: new for new, old in enumerate(sorted(used))}
+            self.paths = [self.paths[old] for old in sorted(used)]
+            pages = {rel: (key, st, None if ids is None else tuple(renumber[n] for n in ids))
+                     for rel, (key, st, ids) in pages.items()}
+        return pages
 
     def _finish(self, results: list[Result]) -> None:
         seen: dict[str, int] = {}
@@ -338,37 +383,41 @@ class FastWriter(Writer):
         for rel, count in sorted(seen.items()):
             if count > 1:
                 logger.error("fast_build: %s was written %d times by different pages", rel, count)
-        new = {r.rel: (r.key, r.stamp) for r in results if r.stamp is not None}
-        for rel, (_key, old_stamp) in sorted(self.manifest.items()):
+        new = self._numbered(results)
+        for rel, (_key, old_stamp, _ids) in sorted(self.manifest.items()):
             path = os.path.join(self.output_path, rel)
             if rel not in new and stamp(path) == old_stamp:
                 os.remove(path)  # a page of the last build that this build does not have
                 logger.info("fast_build: removed %s", rel)
         self.manifest = new
         if self.manifest_path:
-            save_pickle(self.manifest_path, new)
+            save_pickle(self.manifest_path, {"format": FORMAT, "pages": new, "paths": self.paths})
         if self.store is not None and self.manifest_path:
             self.store.keep({r.key: r.stored for r in results if r.stored},
                             manifests_keys(os.path.dirname(self.manifest_path), new))
         counts = {a: sum(r.action == a for r in results) for a in ("skipped", "stored", "same", "written")}
+        unkeyable = sum(r.key.startswith("unkeyable:") for r in results)
         before = sum(r.rendered_bytes for r in results)
         after = sum(r.written_bytes for r in results)
         # Pelican's own console, where it prints its "Done: Processed …" summary.
         console.print(f"fast_build: {len(results)} pages: {counts['skipped']} unchanged (not rendered), "
                       f"{counts['stored']} from the page store, {counts['same']} rendered the same, "
-                      f"{counts['written']} written; "
-                      f"page filters {before:,} -> {after:,} bytes")
+                      f"{counts['written']} written"
+                      + (f", {unkeyable} always rendered (reads no key can name)" if unkeyable else "")
+                      + f"; page filters {before:,} -> {after:,} bytes")
 
 
-def _stable(context: dict[str, Any]) -> dict[str, Any]:
-    """The context without volatile entries; static files in path order (they come in set order)."""
-    stable = {k: v for k, v in context.items() if k not in _VOLATILE}
-    if isinstance(stable.get("static_content"), dict):
-        stable["static_content"] = dict(sorted(stable["static_content"].items()))
-    return stable
+def _documents(context: dict[str, Any]) -> list[Content]:
+    """Every document in the context, by which recorded reads name them."""
+    found: dict[int, Content] = {}
+    for value in context.values():
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, Content):
+                    found[id(item)] = item
+    return list(found.values())
 
 
-_MISSING = object()
 _CODE_DIGEST = ""
 _THEME_DIGEST = ""
 _state: dict[str, Any] = {}
@@ -379,17 +428,14 @@ def _manifest_path(settings: dict[str, Any], output_path: str) -> str | None:
 
 
 def configure(pelican: Any) -> None:
-    """Fill defaults, check plugin order, and digest our own code once."""
+    """Fill defaults and digest our own code once (plugin order: gazette.plugins)."""
     global _CODE_DIGEST, _THEME_DIGEST  # noqa: PLW0603 - one digest per build process
     for key, value in DEFAULTS.items():
         pelican.settings.setdefault(key, value)
-    plugins = [str(p) for p in pelican.settings.get("PLUGINS", [])]
-    for reader in ("inspection",):
-        if reader in plugins and plugins.index(reader) < plugins.index("fast_build"):
-            raise FastBuildSettingsError(f"fast_build: list it before {reader} in PLUGINS, which reads "
-                                         "the written pages when the build is finalized")
-    _CODE_DIGEST = files_digest(os.path.dirname(_HERE))  # every plugin: filters and helpers render too
-    _THEME_DIGEST = files_digest(pelican.settings["THEME"])
+    # every plugin and the shared package: filters and helpers render too
+    _CODE_DIGEST = files_digest(os.path.dirname(_HERE)) + files_digest(os.path.dirname(gazette.__file__))
+    _THEME_DIGEST = "".join(files_digest(folder) for folder in [
+        pelican.settings["THEME"], *pelican.settings.get("THEME_TEMPLATES_OVERRIDES", [])])
     _state.pop("writer", None)
     settings = pelican.settings
     if settings.get("GAZETTE_CACHE", True):
@@ -399,7 +445,7 @@ def configure(pelican: Any) -> None:
         settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"],
                                          "bytecode_cache": FileSystemBytecodeCache(folder)}
     if settings.get("GAZETTE_CACHE", True) and not autoreloading():
-        settings_digest = Fingerprint(settings).of({k: v for k, v in settings.items()
+        settings_digest = Fingerprint().of({k: v for k, v in settings.items()
                                                     if k not in up_to_date.CLOCK})
         inputs, sources, fresh = up_to_date.inputs_digest(
             pelican, LIBRARIES + _CODE_DIGEST + _THEME_DIGEST, settings_digest)

@@ -81,7 +81,7 @@ def manifests_keys(folder: str, current: dict[str, Any]) -> set[str]:
     The pages of a folder not built for MANIFEST_DAYS are not kept. Its manifest stays: its
     next build needs it to remove the pages of documents deleted since.
     """
-    wanted = {key for key, _stamp in current.values()}
+    wanted = {entry[0] for entry in current.values()}
     try:
         names = os.listdir(folder)
     except OSError:
@@ -96,6 +96,6 @@ def manifests_keys(folder: str, current: dict[str, Any]) -> set[str]:
             except OSError:
                 continue
             manifest = load_pickle(path)
-            if isinstance(manifest, dict):
-                wanted.update(entry[0] for entry in manifest.values())
+            if isinstance(manifest, dict) and isinstance(manifest.get("pages"), dict):
+                wanted.update(entry[0] for entry in manifest["pages"].values())
     return wanted

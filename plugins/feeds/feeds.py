@@ -153,14 +153,23 @@ class FeedsGenerator(Generator):
         self.context["feeds_by_id"] = {f.id: f for f in self.feeds}
 
     def generate_output(self, writer: Any) -> None:
-        if not self.feeds:
-            return
         folder = os.path.join(self.output_path, self.settings["FEEDS_PATH"])
-        os.makedirs(folder, exist_ok=True)
+        written = set()
         for feed in self.feeds:
+            os.makedirs(folder, exist_ok=True)
             rss, atom = render(feed, self.settings, self.context)
             for rel, data in ((feed.rss_url, rss), (feed.atom_url, atom)):
                 write_atomic(os.path.join(self.output_path, rel), data)
+                written.add(os.path.normpath(os.path.join(self.output_path, rel)))
+        # The feeds folder is this plugin's: a feed of a column that is gone (or emptied) goes too.
+        if os.path.isdir(folder):
+            for name in os.listdir(folder):
+                path = os.path.normpath(os.path.join(folder, name))
+                if name.endswith(".xml") and path not in written:
+                    os.remove(path)
+                    logger.info("feeds: removed %s", name)
+        if not self.feeds:
+            return
         writer.write_file(f"{self.settings['FEEDS_PATH']}/index.html", self.get_template("feeds"),
                           self.context, relative_urls=self.settings["RELATIVE_URLS"],
                           page_name="feeds")

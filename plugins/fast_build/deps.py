@@ -1,0 +1,322 @@
+"""What rendering a page read, recorded as paths from its context and checked again next build.
+
+While a page renders, every lookup its templates make goes through Jinja's
+`Environment.getattr`/`getitem` and `Context.resolve_or_missing`/`call`; a Tracker
+installed there records each lookup as a path from the page's context, e.g.
+`var SITE_DATA > attr site > attr name`, with a digest of the value found. Documents
+have one name wherever they are reached (`doc <source path>`), so `doc.title` read on
+a list page and on the document's own page is the same dependency.
+
+Values are digested shallowly: a document by its name, an object by its type, a list
+by its elements so digested, plain data (strings, dates, and lists and dicts of them)
+by value. An object's fields count only when a template reads them, which it does
+through a path of its own: elements of a list read get `index i` paths, so the column
+objects a navigation loop walks over are tracked like any other value.
+
+Next build, each recorded path is walked again in the new context (with Jinja's own
+lookup rules) and digested; if every digest is equal, so is the page. What cannot be
+named (an object handed to a project filter that has no path) makes the page
+unkeyable: always rendered, and counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import pickle
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import jinja2
+from jinja2.runtime import BlockReference, Context, Macro, missing
+from markupsafe import Markup
+from pelican.contents import Content
+
+Path = tuple[tuple[Any, ...], ...]  # ((kind, arg…), …): ("var", name) | ("doc", source) then attr/item/index/call
+
+_SCALARS = (str, int, float, bool, type(None), bytes, dt.date, dt.datetime, dt.time, dt.timedelta, Decimal)
+_PLAIN_BUDGET = 2000  # past this many values a container is digested by shape, not content
+_LOOKUP = jinja2.Environment()  # Jinja's attribute/item rules, unbound from any tracking
+_UNDEFINED = ("jinja2", "Undefined")  # an undefined argument of a recorded call (never a plain value)
+
+
+def _plain(value: Any, budget: list[int]) -> bool:
+    """Plain data: scalars, and lists/tuples/dicts of plain data (within a size budget)."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return False
+    if isinstance(value, _SCALARS):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_plain(item, budget) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, _SCALARS) and _plain(v, budget) for k, v in value.items())
+    return False
+
+
+def _shape(value: Any, depth: int = 0) -> Any:
+    """What a digest of value covers: plain data whole, documents by name, other objects by type."""
+    if isinstance(value, Markup):
+        return ("markup", str(value))
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, Content):
+        return ("doc", value.source_path)
+    if isinstance(value, (Macro, BlockReference)):
+        return ("template-code",)
+    if isinstance(value, jinja2.Undefined):
+        return ("undefined",)
+    if depth < 3 and isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_shape(item, depth + 1) for item in value))
+    if depth < 3 and isinstance(value, dict):
+        return ("dict", tuple((k if isinstance(k, _SCALARS) else repr(k), _shape(v, depth + 1))
+                              for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(repr(_shape(item, depth + 1)) for item in value)))
+    kind = type(value)
+    return ("obj", kind.__module__, kind.__qualname__)
+
+
+def digest(value: Any) -> str:
+    try:
+        data = pickle.dumps(_shape(value), protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        data = repr(type(value)).encode()
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+class Unkeyable(Exception):
+    """A page read something that cannot be named; it is always rendered."""
+
+
+class Tracker:
+    """The reads of one page: {path: digest}, and a name for every object reached."""
+
+    def __init__(self, roots: set[str]) -> None:
+        self.roots = roots  # the page context's names (and Jinja's globals): what a next build can look up
+        self.deps: dict[Path, str] = {}
+        self.names: dict[int, Path] = {}
+        self.keep: list[Any] = []  # objects named by id stay alive while the page renders
+        self.digests: dict[int, str] = {}
+        self.unkeyable = ""
+
+    def path_of(self, obj: Any) -> Path | None:
+        if isinstance(obj, Content):
+            return (("doc", obj.source_path),)
+        return self.names.get(id(obj))
+
+    def value_digest(self, value: Any) -> str:
+        if isinstance(value, _SCALARS):
+            return digest(value)
+        known = self.digests.get(id(value))
+        if known is None:
+            known = self.digests[id(value)] = digest(value)
+            self.keep.append(value)
+        return known
+
+    def read(self, path: Path, value: Any) -> None:
+        if path not in self.deps:
+            self.deps[path] = self.value_digest(value)
+        self.name(value, path)
+
+    def name(self, value: Any, path: Path) -> None:
+        """Give value (and the objects directly inside it) a path, unless it has one or is plain."""
+        if isinstance(value, (_SCALARS, Content)) or id(value) in self.names:
+            return
+        self.names[id(value)] = path
+        self.keep.append(value)
+        if isinstance(value, (list, tuple)) and not _plain(value, [_PLAIN_BUDGET]):
+            for i, item in enumerate(value):
+                if not isinstance(item, (_SCALARS, Content)) and id(item) not in self.names:
+                    self.name(item, (*path, ("index", i)))
+        elif isinstance(value, dict) and not _plain(value, [_PLAIN_BUDGET]):
+            for key, item in value.items():
+                if isinstance(key, _SCALARS) and not isinstance(item, (_SCALARS, Content)):
+                    self.name(item, (*path, ("item", key)))
+
+    def lookup(self, obj: Any, step: tuple[Any, ...], value: Any) -> None:
+        base = self.path_of(obj)
+        if base is not None:
+            self.read((*base, step), value)
+
+    def argument(self, value: Any, where: str) -> None:
+        """A value handed to project code, which may read any of it: depend on all of it."""
+        if isinstance(value, _SCALARS) or _plain(value, [_PLAIN_BUDGET]):
+            return  # its provenance is already recorded, and it is whole in its digest
+        path = self.path_of(value)
+        if path is None:
+            self.unkeyable = self.unkeyable or f"{where} got a {type(value).__name__} with no path"
+            return
+        self.deps[(*path, ("whole",))] = whole_digest(value)
+
+
+_current: Tracker | None = None
+
+
+def whole_digest(value: Any) -> str:
+    """Everything in a value, documents with all their fields (what project code may read)."""
+    if isinstance(value, Content):
+        fields = {k: v for k, v in vars(value).items() if k not in ("settings", "_context")}
+        fields["url"] = value.url
+        return digest(repr(sorted((k, repr(_shape(v))) for k, v in fields.items())))
+    if isinstance(value, (list, tuple)):
+        return digest(tuple(whole_digest(item) for item in value))
+    if isinstance(value, dict):
+        return digest(tuple((repr(k), whole_digest(v)) for k, v in value.items()))
+    if hasattr(value, "__dict__") and not isinstance(value, type):
+        return digest(tuple((k, whole_digest(v)) for k, v in sorted(vars(value).items())))
+    return digest(value)
+
+
+class TrackingContext(Context):
+    """Jinja's Context, telling the current Tracker about every variable and call."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        value = super().resolve_or_missing(key)
+        tracker = _current
+        # A name the page context has (or lacks: adding it may change the page); not one a template set
+        # and passed on to an include, whose value came from reads already recorded.
+        if tracker is not None and key not in self.vars and (value is missing or key in tracker.roots):
+            tracker.read((("var", key),), None if value is missing else value)
+        return value
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        value = super().call(__obj, *args, **kwargs)
+        tracker = _current
+        if tracker is None or isinstance(__obj, (Macro, BlockReference)):
+            return value
+        path = tracker.path_of(__obj)
+        if path is None:
+            return value  # a method of a plain value or a Jinja global: a function of its arguments
+        kwargs.pop("_loop_vars", None)
+        kwargs.pop("_block_vars", None)
+        if all(isinstance(a, (*_SCALARS, jinja2.Undefined)) for a in (*args, *kwargs.values())):
+            step = ("call", tuple(_UNDEFINED if isinstance(a, jinja2.Undefined) else a for a in args),
+                    tuple(sorted((k, _UNDEFINED if isinstance(v, jinja2.Undefined) else v) for k, v in kwargs.items())))
+            tracker.read((*path, step), value)
+        else:
+            tracker.unkeyable = tracker.unkeyable or f"a call of {path[-1]} with non-plain arguments"
+        return value
+
+
+class _TrackingEnvironment:
+    """Mixed into a Pelican generator's Jinja environment: attribute and item lookups are reads."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        value = super().getattr(obj, attribute)  # type: ignore[misc]
+        if _current is not None:
+            _current.lookup(obj, ("attr", attribute), value)
+        return value
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        value = super().getitem(obj, argument)  # type: ignore[misc]
+        if _current is not None and isinstance(argument, _SCALARS):
+            _current.lookup(obj, ("item", argument), value)
+        return value
+
+
+def _wrap_filter(name: str, func: Any) -> Any:
+    def tracked(*args: Any, **kwargs: Any) -> Any:
+        if _current is not None:
+            for value in (*args, *kwargs.values()):
+                _current.argument(value, f"filter {name}")
+        return func(*args, **kwargs)
+
+    for attr in ("jinja_pass_arg",):  # @pass_context / @pass_environment filters keep their marker
+        if hasattr(func, attr):
+            setattr(tracked, attr, getattr(func, attr))
+    tracked.__wrapped__ = func  # type: ignore[attr-defined]
+    return tracked
+
+
+def install(env: jinja2.Environment) -> None:
+    """Make env report reads to the current Tracker (once per environment)."""
+    if isinstance(env, _TrackingEnvironment):
+        return
+    env.__class__ = type(f"Tracking{type(env).__name__}", (_TrackingEnvironment, type(env)), {})
+    env.context_class = TrackingContext
+    for name, func in list(env.filters.items()):
+        if (getattr(func, "__module__", None) or "builtins").split(".")[0] not in ("jinja2", "markupsafe", "builtins"):
+            env.filters[name] = _wrap_filter(name, func)
+
+
+def start(roots: set[str]) -> Tracker:
+    global _current  # noqa: PLW0603 - one page renders at a time in a process
+    _current = Tracker(roots)
+    return _current
+
+
+def stop() -> None:
+    global _current  # noqa: PLW0603
+    _current = None
+
+
+class Resolver:
+    """Walks recorded paths in this build's context; shared objects are walked once."""
+
+    def __init__(self, documents: Iterable[Content]) -> None:
+        self.docs = {doc.source_path: doc for doc in documents}
+        self.memo: dict[tuple[int, Path], Any] = {}
+        self.keep: list[Any] = []
+        self.digests: dict[tuple[int, Path], str] = {}
+
+    def digest(self, path: Path, context: dict[str, Any], env: jinja2.Environment) -> str | None:
+        """The digest of what path holds now, or None if it cannot be walked (so: changed)."""
+        kind, arg = path[0][0], path[0][1]
+        if kind == "doc":
+            root = self.docs.get(arg)
+            if root is None:
+                return None
+        elif arg in context:
+            root = context[arg]
+        else:
+            root = env.globals.get(arg, missing)
+            if root is missing:
+                return digest(None) if len(path) == 1 else None
+        if len(path) == 1:
+            return digest(None) if root is missing else digest(root)
+        key = (id(root), path[1:])
+        known = self.digests.get(key)
+        if known is not None:
+            return known
+        self.keep.append(root)  # memo entries are keyed by its id: it must outlive this build's lookups
+        try:
+            value = self._walk(root, path[1:])
+        except Exception:
+            return None
+        result = whole_digest(value) if path[-1] == ("whole",) else digest(value)
+        self.digests[key] = result
+        return result
+
+    def _walk(self, root: Any, steps: Path) -> Any:
+        value = root
+        for n, step in enumerate(steps):
+            key = (id(root), steps[:n + 1])
+            if key in self.memo:
+                value = self.memo[key]
+                continue
+            kind = step[0]
+            if kind == "attr":
+                value = _LOOKUP.getattr(value, step[1])
+            elif kind == "item":
+                value = _LOOKUP.getitem(value, step[1])
+            elif kind == "index":
+                value = value[step[1]] if isinstance(value, (list, tuple)) else list(value)[step[1]]
+            elif kind == "call":
+                args = [_LOOKUP.undefined() if a == _UNDEFINED else a for a in step[1]]
+                value = value(*args, **{k: _LOOKUP.undefined() if v == _UNDEFINED else v for k, v in step[2]})
+            elif kind == "whole":
+                pass
+            else:
+                raise KeyError(kind)
+            self.memo[key] = value
+        return value
+
+
+def page_key(base: str, deps: Iterable[tuple[str, str]]) -> str:
+    """A page's key: its base (code, settings, template) and each (path, digest) it read, in reading order."""
+    h = hashlib.blake2b(base.encode(), digest_size=20)
+    for path, value in deps:
+        h.update(f"{path}={value};".encode())
+    return h.hexdigest()
