@@ -68,7 +68,7 @@ def plan(n: int, seed: int = 20261122) -> list[Doc]:
     docs = []
     for i in range(n):
         kind = kinds[i % len(kinds)]
-        year = 2019 + i % 8
+        year = 2018 + i % 8  # all in the past: a future date would hold the document back
         date = f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d} {8 + i % 10:02d}:{i % 60:02d}"
         title = "关于" + "".join(rng.choice(WORDS) for _ in range(5)) + "的通知"
         docs.append(Doc(kind, f"d{i:05d}", year, date, title, body(rng),

@@ -78,7 +78,12 @@ def _shape(value: Any, depth: int = 0) -> Any:
     return ("obj", kind.__module__, kind.__qualname__)
 
 
+_TEXT = (str, int, bool, type(None), dt.date)  # whose type and str() say all there is (Markup is a str)
+
+
 def digest(value: Any) -> str:
+    if isinstance(value, _TEXT):  # most reads: a title, a URL, a date; no pickling
+        return hashlib.blake2b(f"{type(value).__name__}:{value}".encode(), digest_size=12).hexdigest()
     try:
         data = pickle.dumps(_shape(value), protocol=5)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
@@ -274,9 +279,7 @@ class Resolver:
             root = env.globals.get(arg, missing)
             if root is missing:
                 return digest(None) if len(path) == 1 else None
-        if len(path) == 1:
-            return digest(None) if root is missing else digest(root)
-        key = (id(root), path[1:])
+        key = (id(root), path[1:])  # a variable itself (path[1:] empty) too: SITE_DATA is digested once
         known = self.digests.get(key)
         if known is not None:
             return known
