@@ -91,10 +91,6 @@ def digest(value: Any) -> str:
     return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
-class Unkeyable(Exception):
-    """A page read something that cannot be named; it is always rendered."""
-
-
 class Tracker:
     """The reads of one page: {path: digest}, and a name for every object reached."""
 

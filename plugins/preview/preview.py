@@ -19,6 +19,8 @@ from typing import Any
 
 from pelican import signals
 
+from gazette.files import write_atomic
+
 # Attributes that carry a URL in the theme's HTML (data-* covers the search bundle's location).
 _URL_ATTR = re.compile(r'(\s(?:href|src|action|poster|data-[\w-]+)=")(/(?!/)[^"]*)"')
 _SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
@@ -62,9 +64,8 @@ def finish(pelican: Any) -> None:
                 text = path.read_text(encoding="utf-8")
                 changed = rewrite(text, page, output)
                 if changed != text:
-                    path.write_text(changed, encoding="utf-8")
-    (output / "robots.txt").write_text("# A preview: not for search engines.\nUser-agent: *\nDisallow: /\n",
-                                       encoding="utf-8")
+                    write_atomic(str(path), changed.encode("utf-8"))
+    write_atomic(str(output / "robots.txt"), b"# A preview: not for search engines.\nUser-agent: *\nDisallow: /\n")
     for name in ("sitemap.xml",):
         (output / name).unlink(missing_ok=True)
 

@@ -6,9 +6,10 @@ import argparse
 import datetime as dt
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
+
+from gazette.files import copy_atomic
 
 NOTHING_DUE = 3  # exit status of `due` when there is nothing to publish (0: due; others: errors)
 
@@ -31,9 +32,7 @@ def last_published(path: str) -> dt.datetime | None:
 def write_record(path: str, events: str) -> None:
     """Keep the schedule of a publish that succeeded: its clock is when the site was last brought up to date."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(f"{path}.tmp")
-    shutil.copyfile(events, tmp)
-    tmp.replace(path)
+    copy_atomic(events, path)
 
 
 def _line(event: dict[str, object]) -> str:
