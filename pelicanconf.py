@@ -69,13 +69,11 @@ CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = TAG_SAVE_AS = TAGS_SAVE_AS = ""
 AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
 YEAR_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_SAVE_AS = DAY_ARCHIVE_SAVE_AS = ""
 DIRECT_TEMPLATES = ["index", "404"]
-PAGINATED_TEMPLATES = {"column": None, "facet": None}
-
+# Columns and catalogue pages paginate themselves (listings.Pager): the front page shows the
+# newest DEFAULT_PAGINATION items, and archive pages are numbered from the oldest, so a new
+# document leaves old pages as they are. Pelican paginates nothing.
+PAGINATED_TEMPLATES: dict[str, None] = {}
 DEFAULT_PAGINATION = 20
-PAGINATION_PATTERNS = (
-    (1, "{url}", "{save_as}"),
-    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
-)
 
 # Feeds come from the distribution plugins; Pelican's own writer stays off.
 FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = CATEGORY_FEED_RSS = None

@@ -226,10 +226,36 @@ def test_column_pages_list_newest_first_and_paginate(sample_content, build_site)
     titles = re.findall(r'class="gz-list__link" href="[^"]+">([^<]+)</a>', first)
     assert titles[:3] == ["样例市召开政务公开工作会议", "新闻23", "新闻22"]
     assert len(titles) == 20
-    assert 'href="/gzdt/page/2/" rel="next"' in first
-    second = result.html("gzdt/page/2/index.html")
-    assert re.findall(r'class="gz-list__link" href="[^"]+">([^<]+)</a>', second) == [
+    assert 'href="/gzdt/page/1/" rel="next"' in first  # 24 items: the 4 oldest are archive page 1
+    older = result.html("gzdt/page/1/index.html")
+    assert re.findall(r'class="gz-list__link" href="[^"]+">([^<]+)</a>', older) == [
         "新闻04", "新闻03", "新闻02", "新闻01"]
+    assert 'href="/gzdt/" rel="prev"' in older and "2024-04-01 至 2024-04-04，4 条" in older
+
+
+def test_archive_pages_keep_their_items_when_a_document_is_added(sample_content, build_site):
+    """Archive pages are numbered from the oldest: a new document changes the front page and the newest one only."""
+    def add(n: int) -> None:
+        (sample_content / "news" / f"n{n:02d}.md").write_text(
+            f"---\ntitle: 新闻{n:02d}\ndate: 2024-05-01 {n // 4 + 8:02d}:{n % 4 * 15:02d}\n---\n正文\n", encoding="utf-8")
+
+    for n in range(1, 25):  # with the sample's own news item: 25, so 20 on the front page and 5 in page 1
+        add(n)
+    before = build_site(sample_content)
+    add(25)
+    after = build_site(sample_content)
+    assert before.returncode == after.returncode == 0, after.stderr
+    pages = sorted(p.relative_to(after.output).as_posix() for p in after.output.glob("gzdt/page/*/index.html"))
+    assert pages == ["gzdt/page/1/index.html"]
+    assert after.html("gzdt/page/1/index.html").count('class="gz-list__link"') == 6
+    for n in range(1, 16):  # 41 items: archive page 1 is full and stays so; page 2 takes the rest
+        add(25 + n)
+    full = build_site(sample_content)
+    add(41)
+    more = build_site(sample_content)
+    assert full.html("gzdt/page/1/index.html") == more.html("gzdt/page/1/index.html")
+    assert full.html("gzdt/page/1/index.html").count('class="gz-list__link"') == 20
+    assert "新闻41" in more.html("gzdt/index.html") and "新闻21" in more.html("gzdt/page/2/index.html")
 
 
 def test_make_html_builds_another_content_tree(tmp_path: Path):

@@ -79,6 +79,64 @@ class Facet:
     values: list[FacetValue]
 
 
+@dataclass
+class Pager:
+    """One page of a paginated list: the front page (newest items) or an archive page.
+
+    Archive pages are numbered from the oldest item, so that page 1 holds the first
+    DEFAULT_PAGINATION items ever published and keeps them: a new document changes the front
+    page and the newest archive page, not every page of the column (and its pages stay
+    where links and search engines found them). The front page shows the newest items;
+    the newest archive page holds what is left between it and the last full page.
+    """
+
+    base: str  # the list's URL, e.g. "gzdt/"
+    items: list[Any]  # newest first
+    number: int | None  # None for the front page
+    pages: int  # archive pages there are
+    total: int  # items in the whole list
+
+    @property
+    def url(self) -> str:
+        return self.base if self.number is None else f"{self.base}page/{self.number}/"
+
+    @property
+    def save_as(self) -> str:
+        return self.url + "index.html"
+
+    @property
+    def newer_url(self) -> str | None:
+        if self.number is None:
+            return None
+        return self.base if self.number == self.pages else f"{self.base}page/{self.number + 1}/"
+
+    @property
+    def older_url(self) -> str | None:
+        if self.number is None:
+            return f"{self.base}page/{self.pages}/" if self.pages else None
+        return f"{self.base}page/{self.number - 1}/" if self.number > 1 else None
+
+    @property
+    def newest(self) -> Any:
+        return self.items[0]
+
+    @property
+    def oldest(self) -> Any:
+        return self.items[-1]
+
+
+def paginate(items: list[Any], per_page: int | None, base: str) -> list[Pager]:
+    """The front page and the archive pages (numbered from the oldest) of a newest-first list."""
+    if not per_page or len(items) <= per_page:
+        return [Pager(base, items, None, 0, len(items))]
+    rest = len(items) - per_page  # what the front page does not show, oldest last
+    pages = -(-rest // per_page)
+    oldest_first = items[per_page:][::-1]
+    archive = [Pager(base, oldest_first[(n - 1) * per_page:n * per_page][::-1], n, pages, len(items))
+               for n in range(1, pages + 1)]
+    return [Pager(base, items[:per_page], None, pages, len(items)), *archive]
+
+
 CATALOGUE = "zfxxgk"
 VALIDITY_ORDER = ("effective", "amended", "repealed", "expired")
 
@@ -158,18 +216,19 @@ class ColumnsGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         write = partial(writer.write_file, relative_urls=self.settings["RELATIVE_URLS"])
         template = self.get_template("column")
+        per_page = self.settings["DEFAULT_PAGINATION"]
         for column in self.columns:
-            write(column.save_as, template, self.context, paginated={"articles": column.items},
-                  template_name="column", url=column.url, column=column,
-                  articles=column.items, page_name=column.id)
+            for pager in paginate(column.items, per_page, column.url):
+                write(pager.save_as, template, self.context, template_name="column", url=pager.url,
+                      column=column, pager=pager, page_name=column.id)
         write(f"{CATALOGUE}/index.html", self.get_template("catalogue"), self.context,
               url=f"{CATALOGUE}/", page_name=CATALOGUE)
         facet_template = self.get_template("facet")
         for facet in self.catalogue:
             for value in facet.values:
-                write(value.save_as, facet_template, self.context, paginated={"articles": value.items},
-                      template_name="facet", url=value.url, facet=facet, value=value,
-                      articles=value.items, page_name=CATALOGUE)
+                for pager in paginate(value.items, per_page, value.url):
+                    write(pager.save_as, facet_template, self.context, template_name="facet", url=pager.url,
+                          facet=facet, value=value, pager=pager, page_name=CATALOGUE)
 
 
 def columns_of_type(columns: list[Column], type_name: str) -> list[Column]:
