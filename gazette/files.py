@@ -1,11 +1,10 @@
-"""File helpers the build's caches share: stamps, atomic writes, links, digests.
+"""File helpers the build's caches and records share: stamps, atomic writes, links, digests.
 
-Every cache (parsed files, rendered pages, QR codes, search shards, inspection facts)
-is read by later builds, some by forked workers at the same time, and every output file
-is served while the next build runs, so files are written to a temporary name and
-renamed into place: nobody ever sees half a file, not even after a full disk. Cache
-entries that are published as they are carry a digest, checked when read: a damaged
-or edited entry is a cache miss, never published.
+Every cache (gazette.cache) and record (fast_build's manifests, the up-to-date record) is
+read by later builds, some by forked workers at the same time, and every output file is
+served while the next build runs, so files are written to a temporary name and renamed
+into place: nobody ever sees half a file, not even after a full disk. Pickles and cache
+entries carry a digest, checked when read: a damaged or edited one is a miss, never used.
 """
 
 from __future__ import annotations
@@ -65,18 +64,19 @@ def copy_atomic(source: str, target: str) -> None:
 
 
 def save_pickle(path: str, value: Any) -> None:
-    write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    """save_verified of the pickled value: a garbled pickle may still load, as different values."""
+    save_verified(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_pickle(path: str | None) -> Any:
-    """What save_pickle saved, or None if there is nothing readable (a damaged cache is a cold one)."""
-    if not path:
+    """What save_pickle saved, or None if there is nothing intact and readable (a damaged record is a cold one)."""
+    data = load_verified(path) if path else None
+    if data is None:
         return None
     try:
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
-        return None
+        return pickle.loads(data)
+    except (EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+        return None  # (a class the code no longer has)
 
 
 def save_verified(path: str, data: bytes) -> None:

@@ -12,8 +12,12 @@ A plugin package's __init__.py wraps its register():
   pages fast_build writes when the build is finalized). They are not registered early, which
   would switch on a plugin that PLUGINS leaves out, so listing it before them stops the build.
 
+- settings: its settings table (gazette/settings.py). Defaults are filled in and values checked
+  for every listed plugin before any plugin's own `initialized` receiver runs.
+
 Either way the build stops at `initialized`, before anything is read, with one line per fix:
-`pelicanconf.py: PLUGINS: seo needs content_model; add it to PLUGINS`.
+`pelicanconf.py: PLUGINS: seo needs content_model; add it to PLUGINS`,
+`pelicanconf.py: FEEDS_MAX_ITEM: not a setting of feeds; did you mean FEEDS_MAX_ITEMS?`.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from typing import Any
 
 from pelican import signals
 
+from gazette import output
+from gazette.settings import Table, apply
+
 # A plain logger, as for content problems: Rich (Pelican's handler) would wrap the line.
 _report = logging.Logger("gazette.plugins")
 _handler = logging.StreamHandler(sys.stderr)
@@ -38,6 +45,10 @@ class PluginOrderError(SystemExit):
     """PLUGINS lacks a plugin that another needs, or lists one before a plugin it must follow."""
 
 
+class SettingsError(SystemExit):
+    """A plugin's setting has a value it cannot take, or a prefixed key names no setting."""
+
+
 @dataclass(frozen=True)
 class Registration:
     """A plugin's register(), with the plugins it needs and the plugins it must follow."""
@@ -45,11 +56,14 @@ class Registration:
     register: Callable[[], None]
     needs: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
+    settings: Table | None = None
 
     def __call__(self) -> None:
         """Register the needed plugins, then this one; Pelican calls this for every plugin in PLUGINS."""
         # First, so that a missing plugin is reported before any receiver trips over its absence.
         signals.initialized.connect(check_plugins)
+        # Then the build's one writer of the output folder, before any plugin's own receivers use it.
+        signals.initialized.connect(output.start)
         for name in self.needs:
             try:
                 needed = importlib.import_module(name)  # plugins/ is on sys.path (see gazette/__init__.py)
@@ -62,9 +76,16 @@ class Registration:
         self.register()
 
 
-def plugin(register: Callable[[], None], *, needs: Iterable[str] = (), after: Iterable[str] = ()) -> Registration:
-    """Declare what a plugin's register() needs and follows (see the module docstring)."""
-    return Registration(register, tuple(needs), tuple(after))
+def plugin(register: Callable[[], None], *, needs: Iterable[str] = (), after: Iterable[str] = (),
+           settings: Table | None = None) -> Registration:
+    """Declare what a plugin's register() needs and follows, and its settings (see the module docstring)."""
+    return Registration(register, tuple(needs), tuple(after), settings)
+
+
+def tables(modules: Iterable[Any]) -> list[Table]:
+    """The settings tables of these plugin modules."""
+    found = [getattr(getattr(module, "register", None), "settings", None) for module in modules]
+    return [table for table in found if isinstance(table, Table)]
 
 
 def plugin_problems(plugins: list[tuple[str, Any]]) -> list[str]:
@@ -87,9 +108,14 @@ def plugin_problems(plugins: list[tuple[str, Any]]) -> list[str]:
 
 
 def check_plugins(pelican: Any) -> None:
-    """Stop the build if PLUGINS lacks a needed plugin or lists one too early."""
+    """Stop the build if PLUGINS lacks a needed plugin or lists one too early, or a setting is wrong."""
     lines = plugin_problems([(module.__name__, module) for module in pelican.plugins])
     for line in lines:
         _report.error("pelicanconf.py: PLUGINS: %s", line)
     if lines:
         raise PluginOrderError(1)
+    lines = apply(pelican.settings, tables(pelican.plugins))
+    for line in lines:
+        _report.error("pelicanconf.py: %s", line)
+    if lines:
+        raise SettingsError(1)

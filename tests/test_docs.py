@@ -14,6 +14,16 @@ def test_docs_content_md_matches_schema():
     assert proc.returncode == 0, proc.stderr
 
 
+def test_docs_settings_md_matches_the_settings_tables():
+    proc = subprocess.run([sys.executable, "-m", "gazette.settings_docs", "--check", "docs/settings.md"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    text = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    for row in ("| `FEEDS_MAX_ITEMS` | `50` | whole number ≥ 1 |", "| `GAZETTE_WORKERS` | `the number of CPUs` |",
+                "| `PAGE_QR_ERROR_CORRECTION` | `'M'` | one of 'L', 'M', 'Q', 'H' |"):
+        assert row in text
+
+
 def test_docs_name_every_field_with_its_label():
     text = (ROOT / "docs" / "content.md").read_text(encoding="utf-8")
     for row in ("| `doc_no` | 发文字号 | yes |", "| `interprets` | 解读文件 | yes |",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pickle
 import time
 from pathlib import Path
 
 import pytest
 from conftest import DEMO, ROOT, build
+
+from gazette.files import load_pickle, save_pickle
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -229,11 +230,11 @@ def test_an_up_to_date_build_still_runs_once_an_embargo_ends(sample_content, tmp
     assert first.returncode == 0, first.stderr
     assert "定时发布的消息" not in first.html("gzdt/index.html")
     records = list((out.parent / "cache" / "gazette-pages").glob("*.build.pickle"))
-    record = pickle.loads(records[0].read_bytes())
+    record = load_pickle(str(records[0]))
     assert record["valid_until"].replace(tzinfo=None) == release  # the portal runs on Asia/Shanghai time, as TZ here
     assert "nothing changed" in build(sample_content, out, GAZETTE_BUILD_TIME=None).stdout
     record["valid_until"] = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)  # as if the release time had come
-    records[0].write_bytes(pickle.dumps(record))
+    save_pickle(str(records[0]), record)
     again = build(sample_content, out, GAZETTE_BUILD_TIME=None)
     assert "nothing changed" not in again.stdout and "Done: Processed" in again.stdout
 

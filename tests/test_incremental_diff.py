@@ -441,40 +441,41 @@ def test_incremental_build_equals_clean_build(scenario: Callable[[str, int], Sce
                     + problem, pytrace=False)
 
 
-COUNTER = '''"""Count Pelican's content_written signal; write the written paths at finalized."""
+COUNTER = '''"""Note each of Pelican's content_written signals as it comes: the path, and the page it is for."""
 
 import json
+import os
 
 from pelican import signals
 
-_written = []
-
 
 def _count(path, context=None):
-    _written.append(path)
+    # Appended one by one: the signals come when the build ends, after every finalized receiver.
+    with open(_count.file, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps([path, (context or {}).get("output_file"), os.getpid() == _count.pid]) + "\\n")
 
 
-def _save(pelican):
-    with open(pelican.settings["COUNT_WRITTEN_FILE"], "w", encoding="utf-8") as fh:
-        json.dump(_written, fh)
+def _start(pelican):
+    _count.file = pelican.settings["COUNT_WRITTEN_FILE"]
+    _count.pid = os.getpid()  # the build process
 
 
 def register():
+    signals.initialized.connect(_start)
     signals.content_written.connect(_count)
-    # finalized, after fast_build (earlier in PLUGINS), which renders and writes every page then.
-    signals.finalized.connect(_save)
 '''
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_content_written_fires_once_per_written_page(scenario: Callable[[str, int], Scenario], tmp_path: Path,
+def test_content_written_fires_once_per_written_file(scenario: Callable[[str, int], Scenario], tmp_path: Path,
                                                      workers: int) -> None:
-    """Plugins that act on each written page (Pelican's content_written) see every page, with workers too."""
+    """Plugins that act on each written file (Pelican's content_written) see every file, pages with their
+    context, in the build process, with workers too."""
     s = scenario("pelicanconf", workers)  # with 2 workers, padded: rendering forks
     counter = tmp_path / "testplugins" / "count_written"
     counter.mkdir(parents=True)
     (counter / "__init__.py").write_text(COUNTER, encoding="utf-8")
-    s.settings["COUNT_WRITTEN_FILE"] = str(tmp_path / "written.json")
+    s.settings["COUNT_WRITTEN_FILE"] = str(tmp_path / "written.jsonl")
     s.code = f"\nPLUGINS = [*PLUGINS, 'count_written']\nPLUGIN_PATHS = [*PLUGIN_PATHS, {str(counter.parent)!r}]\n"
     result = s.build("out")
     summary = re.search(r"^fast_build: (\d+) pages: 0 unchanged .* (\d+) written;", result.stdout, re.MULTILINE)
@@ -482,9 +483,20 @@ def test_content_written_fires_once_per_written_page(scenario: Callable[[str, in
     pages = int(summary.group(1))
     assert int(summary.group(2)) == pages
     assert workers == 1 or pages >= 32, f"{pages} pages: too few for fast_build to fork (PARALLEL_MIN_JOBS)"
-    calls = Counter(os.path.relpath(p, result.output) for p in json.loads((tmp_path / "written.json").read_text()))
+    lines = [json.loads(line) for line in (tmp_path / "written.jsonl").read_text(encoding="utf-8").splitlines()]
+    calls = Counter(os.path.relpath(path, result.output) for path, _page, _here in lines)
+    assert all(here for _path, _page, here in lines), "content_written fired in a worker process"
     twice = sorted(rel for rel, n in calls.items() if n > 1)
-    if twice or len(calls) != pages:
-        pytest.fail(f"content_written fired {calls.total()} times, for {len(calls)} of the {pages} pages fast_build "
-                    f"wrote, with {workers} workers"
-                    + (f"; {len(twice)} pages more than once: {', '.join(twice[:5])} …" if twice else ""), pytrace=False)
+    # A first build writes every file: pages, feeds, sitemap.xml, robots.txt, search files, static files.
+    written = {p.relative_to(result.output).as_posix() for p in result.output.rglob("*") if p.is_file()}
+    missing = sorted(written - set(calls))
+    if twice or missing:
+        pytest.fail(f"content_written fired {calls.total()} times, for {len(calls)} of the {len(written)} files "
+                    f"the build wrote ({pages} pages), with {workers} workers"
+                    + (f"; {len(twice)} files more than once: {', '.join(twice[:5])} …" if twice else "")
+                    + (f"; never for {', '.join(missing[:8])} …" if missing else ""), pytrace=False)
+    assert {"sitemap.xml", "robots.txt", "feeds/all.xml", "theme/css/gazette.css", "pagefind/shards.json",
+            "zcwj/2024/yl-2024-5/yl-2024-5-fj1.csv"} <= set(calls)
+    with_page = {os.path.relpath(path, result.output) for path, page, _here in lines if page}
+    assert with_page == {rel for rel in calls if rel.endswith(".html")} and len(with_page) == pages
+    assert all(page == os.path.relpath(path, result.output) for path, page, _here in lines if page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -12,6 +13,8 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from inspection.inspection import FactCache, _walk
+
+import gazette.build
 
 HOUR_AGO = time.time() - 3600
 
@@ -36,7 +39,7 @@ def test_rebuild_reports_the_same_and_a_same_size_edit_is_seen(build_site, sampl
                     encoding="utf-8")
     first = build_site(sample_content, **settings)
     assert first.returncode == 0, first.stderr
-    assert (tmp_path / "cache" / "inspection" / "facts.pickle").is_file()
+    assert len(list((tmp_path / "cache" / "inspection").glob("*/fa/facts"))) == 1
     report = {name: (first.output / "inspection" / name).read_bytes() for name in ("report.json", "index.html")}
 
     _backdate(first.output)
@@ -62,8 +65,8 @@ def test_only_pages_whose_stamp_changed_are_read(build_site, sample_content, tmp
     assert result.returncode == 0, result.stderr
     output = result.output
     _backdate(output)
-    settings = {"CACHE_PATH": str(tmp_path / "cache"), "INSPECTION_CACHE": True, "PORTAL_URL": "",
-                "GAZETTE_SITE_DATA": {"site": {"host": "样例市人民政府办公室"}}}
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "PORTAL_URL": ""}
+    gazette.build.start(dt.datetime.now(dt.UTC)).site["site"] = {"host": "样例市人民政府办公室"}
     files, pages = _walk(output, "inspection")
     assert "index.html" in pages and "theme/css/gazette.css" in files
 

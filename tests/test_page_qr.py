@@ -12,7 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 import qrcode
 from conftest import ROOT, Build, build, write_settings
 from page_qr import page_qr
@@ -95,31 +94,14 @@ def test_codes_decode_to_their_url_in_chromium_at_phone_size(browser, tmp_path):
         page.close()
 
 
-def test_generation_covers_every_setting_that_shapes_a_code():
-    base = {key: value for key, value in page_qr.DEFAULTS.items()}
-    first = page_qr.generation(base)
-    assert page_qr.generation(dict(base)) == first
-    assert page_qr.generation({**base, "PAGE_QR_ERROR_CORRECTION": "H"}) != first
-    assert page_qr.generation({**base, "PAGE_QR_COLOUR": "#036"}) != first  # a setting added later
-    for unshaping in ("PAGE_QR_ENABLED", "PAGE_QR_CACHE", "PAGE_QR_CACHE_DAYS", "SITENAME"):
-        assert page_qr.generation({**base, unshaping: "changed"}) == first, unshaping
-
-
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["content", "--ignore-cache"], True), (["--ignore-c", "-s", "x.py"], True), (["--i"], True),
-    (["content", "-s", "x.py"], False), (["--"], False), (["--ignore-cache-please"], False)])
-def test_ignore_cache_is_read_from_pelicans_command_line(argv, expected):
-    assert page_qr.ignore_cache_requested(argv) is expected
-
-
-def test_a_hit_refreshes_an_old_access_time_and_keeps_the_mtime(tmp_path):
-    entry = tmp_path / "entry.svg"
-    save_verified(str(entry), b"<svg/>")
-    old = time.time_ns() - 40 * DAY_NS
-    os.utime(entry, ns=(old, old))
-    page_qr._mark_used(str(entry))
-    assert entry.stat().st_mtime_ns == old
-    assert entry.stat().st_atime_ns > time.time_ns() - DAY_NS
+def test_the_cache_code_covers_every_setting_that_shapes_a_code():
+    base = page_qr.SETTINGS.defaults()
+    first = page_qr.code_digest(base)
+    assert page_qr.code_digest(dict(base)) == first
+    assert page_qr.code_digest({**base, "PAGE_QR_ERROR_CORRECTION": "H"}) != first
+    assert page_qr.code_digest({**base, "PAGE_QR_COLOUR": "#036"}) != first  # a setting added later
+    for unshaping in ("PAGE_QR_ENABLED", "SITENAME", "GAZETTE_CACHE_DAYS"):
+        assert page_qr.code_digest({**base, unshaping: "changed"}) == first, unshaping
 
 
 def qr_codes(output: Path) -> dict[str, str]:
@@ -134,7 +116,12 @@ def qr_codes(output: Path) -> dict[str, str]:
 
 
 def entries(cache: Path) -> list[Path]:
-    return sorted((cache / "page_qr").glob("*.svg"))
+    """The cached codes, of every generation (CACHE_PATH/page_qr/<generation>/<xx>/<key>)."""
+    return sorted(p for p in (cache / "page_qr").glob("*/*/*") if p.is_file())
+
+
+def generations(cache: Path) -> list[str]:
+    return sorted(p.name for p in (cache / "page_qr").iterdir())
 
 
 def pelican(content: Path, output: Path, *options: str, **overrides: object) -> Build:
@@ -156,6 +143,7 @@ def test_edited_markup_reaches_every_page_after_an_incremental_build(sample_cont
     assert first.returncode == 0, first.stderr
     before = qr_codes(first.output)
     assert len(before) > 10 and all(LABEL in svg for svg in before.values())
+    old = generations(tmp_path / "cache")
     code = plugins / "page_qr" / "page_qr.py"
     code.write_text(code.read_text(encoding="utf-8").replace(LABEL, NEW_LABEL), encoding="utf-8")
 
@@ -163,7 +151,8 @@ def test_edited_markup_reaches_every_page_after_an_incremental_build(sample_cont
     assert again.returncode == 0, again.stderr
     after = qr_codes(again.output)
     assert after == {page: svg.replace(LABEL, NEW_LABEL) for page, svg in before.items()}
-    # The old generation's entries are gone: nothing could read them again.
+    # A new generation, and the old one is gone: nothing could read it again.
+    assert len(old) == len(generations(tmp_path / "cache")) == 1 and generations(tmp_path / "cache") != old
     assert len(entries(tmp_path / "cache")) == len(set(after.values()))
     assert all(NEW_LABEL.encode() in load_verified(str(e)) for e in entries(tmp_path / "cache"))
 
@@ -182,38 +171,37 @@ def test_a_changed_setting_reaches_every_page_after_an_incremental_build(sample_
 
 
 def test_ignore_cache_makes_every_code_without_reading_the_cache(sample_content, tmp_path):
-    # GAZETTE_CACHE off: fast_build renders every page, so every page asks for its code.
-    settings = {"CACHE_PATH": str(tmp_path / "cache"), "GAZETTE_CACHE": False}
-    first = build(sample_content, tmp_path / "output", **settings)
+    # Each build into a folder of its own: fast_build renders every page, so every page asks for its code.
+    settings = {"CACHE_PATH": str(tmp_path / "cache")}
+    first = build(sample_content, tmp_path / "first" / "output", **settings)
     assert first.returncode == 0, first.stderr
     made = qr_codes(first.output)
     for entry in entries(tmp_path / "cache"):
         save_verified(str(entry), PLANTED.encode())
-    read = build(sample_content, tmp_path / "output", **settings)
+    read = build(sample_content, tmp_path / "read" / "output", **settings)
     assert read.returncode == 0, read.stderr
     assert set(qr_codes(read.output).values()) == {PLANTED}  # a build without the flag reads the cache
 
-    ignored = pelican(sample_content, tmp_path / "output", "--ignore-cache", **settings)
+    ignored = pelican(sample_content, tmp_path / "ignored" / "output", "--ignore-cache", **settings)
     assert ignored.returncode == 0, ignored.stderr
     assert qr_codes(ignored.output) == made
     assert {load_verified(str(e)).decode() for e in entries(tmp_path / "cache")} == set(made.values())
 
 
 def test_entries_no_page_used_for_a_month_are_removed(sample_content, tmp_path):
-    settings = {"CACHE_PATH": str(tmp_path / "cache"), "GAZETTE_CACHE": False, "PAGE_QR_CACHE_DAYS": 30}
-    first = build(sample_content, tmp_path / "output", **settings)
+    settings = {"CACHE_PATH": str(tmp_path / "cache")}  # GAZETTE_CACHE_DAYS: 30
+    first = build(sample_content, tmp_path / "first" / "output", **settings)
     assert first.returncode == 0, first.stderr
     used = entries(tmp_path / "cache")
     old = time.time_ns() - 31 * DAY_NS
     for entry in used:
         os.utime(entry, ns=(old, entry.stat().st_mtime_ns))
     made = {entry: entry.stat().st_mtime_ns for entry in used}
-    generation = used[0].name.split("-")[0]
-    unused = tmp_path / "cache" / "page_qr" / f"{generation}-{'0' * 40}.svg"  # a deleted page's code
+    unused = used[0].parent.parent / "00" / ("0" * 40)  # a deleted page's code
     save_verified(str(unused), PLANTED.encode())
     os.utime(unused, ns=(old, old))
 
-    again = build(sample_content, tmp_path / "output", **settings)
+    again = build(sample_content, tmp_path / "again" / "output", **settings)  # every page renders
     assert again.returncode == 0, again.stderr
     assert entries(tmp_path / "cache") == used  # the pages used theirs (so they are a month younger)
     assert {entry: entry.stat().st_mtime_ns for entry in used} == made  # read, not made again

@@ -40,3 +40,21 @@ def test_missing_or_misplaced_plugin_is_one_line(sample_content, tmp_path, plugi
     assert result.returncode != 0
     assert result.stderr.splitlines() == [f"pelicanconf.py: PLUGINS: {line}"]
     assert not result.output.exists() or not any(result.output.iterdir())
+
+
+@pytest.mark.parametrize(("settings", "lines"), [
+    ({"SEO_ROBOT_DISALLOW": ["/x/"]}, ["SEO_ROBOT_DISALLOW: not a setting of seo; did you mean SEO_ROBOTS_DISALLOW?"]),
+    ({"INSPECTION_SPEED": 1}, ["INSPECTION_SPEED: not a setting of inspection (see docs/settings.md)"]),
+    ({"FEEDS_MAX_ITEMS": "50", "GAZETTE_WORKERS": True, "GAZETTE_CACHE_DAYS": 0},
+     ["FEEDS_MAX_ITEMS: whole number ≥ 1 expected, not '50'", "GAZETTE_WORKERS: whole number ≥ 1 expected, not True",
+      "GAZETTE_CACHE_DAYS: whole number ≥ 1 expected, not 0"]),
+    ({"PAGE_QR_ERROR_CORRECTION": "X", "SEO_ROBOTS_DISALLOW": "/x/"},
+     ["PAGE_QR_ERROR_CORRECTION: one of 'L', 'M', 'Q', 'H' expected, not 'X'",
+      "SEO_ROBOTS_DISALLOW: list of text expected, not '/x/'"]),
+], ids=["misspelt", "unknown", "wrong-type", "wrong-choice"])
+def test_a_wrong_setting_is_one_line_each(sample_content, tmp_path, settings, lines):
+    """A misspelt setting would be ignored silently; each problem names the setting and what it takes."""
+    result = build(sample_content, tmp_path / "output", **settings)
+    assert result.returncode != 0
+    assert sorted(result.stderr.splitlines()) == sorted(f"pelicanconf.py: {line}" for line in lines)
+    assert not result.output.exists() or not any(result.output.iterdir())

@@ -187,13 +187,13 @@ def test_a_full_disk_during_the_build_leaves_the_site_as_it_was(sample_content, 
 
 
 def test_a_truncated_cached_qr_code_is_made_again_not_published(sample_content, tmp_path):
-    clean = build(sample_content, tmp_path / "output", GAZETTE_CACHE=False)  # every page rendered
+    clean = build(sample_content, tmp_path / "output")
     assert clean.returncode == 0, clean.stderr
-    entries = sorted((tmp_path / "cache" / "page_qr").iterdir())
+    entries = sorted(p for p in (tmp_path / "cache" / "page_qr").glob("*/*/*") if p.is_file())
     assert entries
     for entry in entries:
         entry.write_bytes(entry.read_bytes()[:-200])
-    again = build(sample_content, tmp_path / "again", GAZETTE_CACHE=False)
+    again = build(sample_content, tmp_path / "again")  # a fresh folder: every page rendered
     assert again.returncode == 0, again.stderr
     pages = {rel: data for rel, data in snapshot(clean.output).items() if rel.endswith(".html")}
     assert sum(b'class="gz-qr__img"' in data for data in pages.values()) >= len(entries)

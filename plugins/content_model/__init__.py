@@ -1,8 +1,8 @@
 from gazette.plugins import plugin
 
-from .content_model import register
+from .content_model import SETTINGS, register
 
 # The core: every other plugin works on the documents it reads and checks.
-register = plugin(register)
+register = plugin(register, settings=SETTINGS)
 
 __all__ = ["register"]

@@ -22,7 +22,9 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
 from pelican.log import FatalLogger
 
+import gazette.build
 from gazette.files import write_atomic
+from gazette.settings import Setting, Table
 
 from .fields import TZ, FieldError, ParseContext, parse_datetime
 from .git_dates import commit_dates
@@ -36,41 +38,46 @@ from .static_files import install, refuse, symlinks
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, Any] = {
-    # Fixes "now" for embargoes and consultation states; None means the real time.
-    "GAZETTE_BUILD_TIME": None,
-    # Output paths that content may not take (besides column folders).
-    "GAZETTE_RESERVED_PATHS": ["theme", "feeds", "search", "static", "zfxxgk", "inspection"],
-    # Preview drafts, items under review and embargoes with a banner (make devserver, make preview).
-    "GAZETTE_SHOW_DRAFTS": False,
-    # A reviewers' preview (previewconf.py): 预览 banner and noindex on every page, relative links.
-    "GAZETTE_PREVIEW": False,
-    # Folders under content/ whose files are published even if no document links them.
-    "GAZETTE_PUBLIC_STATIC_DIRS": ["files", "images"],
-    # Show the last git commit date as 最后更新 where a file gives no `updated`.
-    "GAZETTE_GIT_DATES_ENABLED": True,
-    # Video hosts whose <iframe> embeds survive sanitising (https only).
-    "GAZETTE_IFRAME_HOSTS": ["v.qq.com", "player.youku.com", "player.bilibili.com"],
-    # Keep parsed files (and rendered pages, see fast_build) in CACHE_PATH between builds.
-    "GAZETTE_CACHE": True,
-    # Largest Markdown file read, in bytes: past this it is more likely a pasted export than a document.
-    "GAZETTE_MAX_FILE_BYTES": 4 * 1024 * 1024,
-    # Stop after reading and checking every file (make validate): nothing is rendered or written.
-    "GAZETTE_VALIDATE_ONLY": False,
-    # Also write every reported problem to this JSON file (make validate, for CI annotations).
-    "GAZETTE_PROBLEMS_FILE": None,
-    # Write every moment the site changes by itself (embargoes, consultations) to this JSON file.
-    "GAZETTE_SCHEDULE_FILE": None,
-    # Worker processes for parsing and rendering; 1 does everything in the build process.
-    "GAZETTE_WORKERS": os.cpu_count() or 1,
-}
+SETTINGS = Table("content_model", "GAZETTE_", [
+    Setting("PORTAL_URL", "", "The portal's public address when `content/_data/site.yaml` gives no `site.url`: "
+            "QR codes, share links, canonical URLs and feeds use it even where SITEURL is empty."),
+    Setting("GAZETTE_BUILD_TIME", None, "Fixes \"now\" for embargoes, consultation states and dates shown "
+            "(`YYYY-MM-DD HH:MM` in Asia/Shanghai, or a datetime); None means the real time.",
+            types=(str, dt.datetime), nullable=True),
+    Setting("GAZETTE_RESERVED_PATHS", ["theme", "feeds", "search", "static", "zfxxgk", "inspection"],
+            "Output paths that content may not take (besides column folders).", items=str),
+    Setting("GAZETTE_SHOW_DRAFTS", False, "Show drafts, items under review and embargoed items with a banner "
+            "(make devserver, make preview); publishconf.py forces it off."),
+    Setting("GAZETTE_PREVIEW", False, "A reviewers' preview (previewconf.py): 预览 banner and noindex on every "
+            "page, relative links."),
+    Setting("GAZETTE_PUBLIC_STATIC_DIRS", ["files", "images"],
+            "Folders under content/ whose files are published even if no document links them.", items=str),
+    Setting("GAZETTE_GIT_DATES_ENABLED", True,
+            "Show the last git commit date as 最后更新 where a file gives no `updated`."),
+    Setting("GAZETTE_IFRAME_HOSTS", ["v.qq.com", "player.youku.com", "player.bilibili.com"],
+            "Video hosts whose `<iframe>` embeds survive sanitising (https only).", items=str),
+    Setting("GAZETTE_CACHE", True, "Keep parsed files, compiled templates, rendered pages, QR codes, search "
+            "shards and inspection facts in CACHE_PATH between builds (gazette/cache.py)."),
+    Setting("GAZETTE_CACHE_DAYS", 30, "Cache entries no build used for this many days are removed, and so are "
+            "stored pages of an output folder not built for that long.", minimum=1),
+    Setting("GAZETTE_IGNORE_CACHE", False, "Read nothing from any cache, still write fresh entries (the same as "
+            "`pelican --ignore-cache`): every page is rendered and every search shard indexed."),
+    Setting("GAZETTE_MAX_FILE_BYTES", 4 * 1024 * 1024, "Largest Markdown file read, in bytes: past this it is "
+            "more likely a pasted export than a document.", minimum=1),
+    Setting("GAZETTE_VALIDATE_ONLY", False, "Stop after reading and checking every file (make validate): "
+            "nothing is rendered or written."),
+    Setting("GAZETTE_PROBLEMS_FILE", None, "Also write every reported problem to this JSON file "
+            "(make validate and publish, for CI annotations).", types=(str,), nullable=True),
+    Setting("GAZETTE_SCHEDULE_FILE", None, "Write every moment the site changes by itself (embargoes, "
+            "consultations) to this JSON file (make scheduled).", types=(str,), nullable=True),
+    Setting("GAZETTE_WORKERS", os.cpu_count() or 1, "Worker processes for parsing and rendering; 1 does "
+            "everything in the build process.", minimum=1, shown_default="the number of CPUs"),
+])
 
 
 def _configure(pelican: Any) -> None:
     """Fill and check GAZETTE_* settings, load site.yaml, and reset per-build state."""
     settings = pelican.settings
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, value)
     problems.start(settings.get("GAZETTE_PROBLEMS_FILE"))
     HELD.clear()
     SKIPPED.clear()
@@ -78,26 +85,23 @@ def _configure(pelican: Any) -> None:
     if settings["JINJA_ENVIRONMENT"].get("autoescape") is not True:
         problems.error("pelicanconf.py", "JINJA_ENVIRONMENT", "autoescape must be True: templates print "
                        "editors' text, which must never become markup (see docs/security.md)")
-    workers = settings["GAZETTE_WORKERS"]
-    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
-        problems.error("pelicanconf.py", "GAZETTE_WORKERS", f"{workers!r} is not a whole number ≥ 1")
     build_time = settings["GAZETTE_BUILD_TIME"]
-    if build_time is None:
-        settings["GAZETTE_NOW"] = now_in_portal_tz()
-    elif isinstance(build_time, dt.datetime):
-        settings["GAZETTE_NOW"] = build_time if build_time.tzinfo else build_time.replace(tzinfo=TZ)
-    else:
+    now = now_in_portal_tz()
+    if isinstance(build_time, dt.datetime):
+        now = build_time if build_time.tzinfo else build_time.replace(tzinfo=TZ)
+    elif build_time is not None:
         try:
-            fld = Field("GAZETTE_BUILD_TIME", "datetime", "构建时间")
-            settings["GAZETTE_NOW"] = parse_datetime(build_time, fld, ParseContext("pelicanconf.py"))
+            now = parse_datetime(build_time, Field("GAZETTE_BUILD_TIME", "datetime", "构建时间"),
+                                 ParseContext("pelicanconf.py"))
         except FieldError as exc:
             problems.error("pelicanconf.py", "GAZETTE_BUILD_TIME", str(exc))
+    build = gazette.build.start(now)
     for path in symlinks(settings["PATH"]):
         problems.error(path, "(file)", "is a symbolic link; links are never published: copy the file "
                        "or folder into content/ instead")
-    settings["GAZETTE_SITE_DATA"] = load_site_data(settings["PATH"], problems)
-    settings["GAZETTE_GIT_DATES"] = commit_dates(os.path.abspath(settings["PATH"])) \
-        if settings["GAZETTE_GIT_DATES_ENABLED"] else {}
+    build.site = load_site_data(settings["PATH"], problems)
+    if settings["GAZETTE_GIT_DATES_ENABLED"]:
+        build.git_dates = commit_dates(os.path.abspath(settings["PATH"]))
     if problems.errors:
         problems.report()
 
@@ -285,12 +289,6 @@ def schedule(docs: list[Any], now: dt.datetime) -> list[dict[str, Any]]:
             for at, path, event in sorted(moments) if at > recent]
 
 
-def _next_change(events: list[dict[str, Any]], now: dt.datetime, until: dt.datetime | None) -> dt.datetime | None:
-    """The first moment this build's output goes stale (or `until`, the inspection's midnight)."""
-    future = [e["at"] for e in events if e["at"] > now] + ([until] if until and until > now else [])
-    return min(future) if future else None
-
-
 def _check_final_links(docs: list[Any]) -> None:
     """Check each body's URLs as Pelican left them: its link rewriting runs after sanitising."""
     for doc in docs:
@@ -302,7 +300,8 @@ def check_site(generators: list[Any]) -> None:
     """Cross-document checks and links; stop the build when anything is wrong."""
     context = generators[0].context
     settings = generators[0].settings
-    site = settings["GAZETTE_SITE_DATA"]
+    build = gazette.build.current()
+    site = build.site
     docs = _documents(generators)
     _assign_index_numbers(docs, site["site"].get("index_org_code", ""))
     reserved = {f"{col}/index.html": "a column in _data/site.yaml" for col in site["columns"]}
@@ -332,19 +331,17 @@ def check_site(generators: list[Any]) -> None:
         if isinstance(gen, StaticGenerator):
             install(gen, lambda path, why: problems.error(path, "(file)", why))
     problems.report(warnings_are_errors=strict)
-    events = schedule(docs, settings["GAZETTE_NOW"])
+    events = schedule(docs, build.now)
     if settings["GAZETTE_SCHEDULE_FILE"]:
         write_atomic(settings["GAZETTE_SCHEDULE_FILE"], json.dumps(
-            {"now": settings["GAZETTE_NOW"].isoformat(), "events": events}, default=dt.datetime.isoformat,
+            {"now": build.now.isoformat(), "events": events}, default=dt.datetime.isoformat,
             ensure_ascii=False, indent=1).encode())
     if settings["GAZETTE_VALIDATE_ONLY"]:
         sys.stderr.write(f"gazette: {len(docs) + len(HELD)} documents checked ({len(HELD)} held back: drafts, "
                          "under review or scheduled), no errors.\n")
         raise SystemExit(0)
-    settings["GAZETTE_OUTPUT_VALID_UNTIL"] = _next_change(events, settings["GAZETTE_NOW"],
-                                                          settings.get("GAZETTE_OUTPUT_VALID_UNTIL"))
+    build.expires(min((e["at"] for e in events if e["at"] > build.now), default=None))
     context["SITE_DATA"] = site
-    context["GAZETTE_NOW"] = settings["GAZETTE_NOW"]
     context["documents"] = [d for d in docs if d.in_default_lang]
     # Every published document in every language, by source path: the one list other plugins use.
     context["published_documents"] = docs

@@ -5,8 +5,7 @@ Run `make docs` to regenerate; `make lint` fails when the committed file is out 
 
 from __future__ import annotations
 
-import argparse
-import sys
+from gazette.settings_docs import print_or_check
 
 from .schema import COLUMN, DEPARTMENT, LINK, SITE, TYPES, Field
 
@@ -76,21 +75,5 @@ def render() -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print the reference, or with --check compare it with a committed file."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", metavar="FILE", help="fail if FILE differs from the schema")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        with open(args.check, encoding="utf-8") as fh:
-            if fh.read() != text:
-                sys.stderr.write(f"{args.check} is out of date with the schema; run `make docs`\n")
-                return 1
-        return 0
-    sys.stdout.write(text)
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(print_or_check(render(), "the schema", __doc__))

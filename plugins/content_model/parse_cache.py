@@ -2,11 +2,12 @@
 
 Reading (YAML, validation, Markdown, sanitising) is most of a build's time. What it
 gives depends only on the file's bytes, its path, the files it embeds or lists, the
-settings and site.yaml, and this package's code; all of that goes into the cache key,
-so a cached result is the result a fresh parse would give. Anything that depends on
-the build time (embargoes, consultation states, git dates) is computed after the
-cache, in reader.py. Results with errors are never cached: a fixed typo elsewhere
-(a missing attachment added, say) must be seen at once.
+settings and site.yaml, and this package's code; the file's path and bytes are the
+cache key and the rest names the cache's generation (gazette.cache), so a cached result
+is the result a fresh parse would give. Anything that depends on the build time
+(embargoes, consultation states, git dates) is computed after the cache, in reader.py.
+Results with errors are never cached: a fixed typo elsewhere (a missing attachment
+added, say) must be seen at once.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
 
-from gazette.files import Stamp, files_digest, load_pickle, save_pickle, stamp
+import gazette.build
+from gazette.cache import Cache
+from gazette.files import Stamp, files_digest, stamp
 from gazette.workers import fork_map
 
 from .problems import Problem
@@ -52,9 +55,9 @@ class Parsed:
 
 
 def salt(settings: dict[str, Any]) -> str:
-    """Everything besides the file itself that a parse depends on."""
+    """Everything besides the file itself that a parse depends on: the parse cache's generation."""
     digest = hashlib.sha1(f"{FORMAT}\0{files_digest(_HERE)}".encode())
-    site = settings.get("GAZETTE_SITE_DATA", {})
+    site = gazette.build.current().site
     relevant = {
         key: settings.get(key) for key in ("MARKDOWN", "GAZETTE_IFRAME_HOSTS", "GAZETTE_MAX_FILE_BYTES", "PATH",
                                            "PAGE_PATHS", "DEFAULT_LANG")
@@ -65,42 +68,12 @@ def salt(settings: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
-class ParseCache:
-    """Parsed results on disk, one pickle per key, in CACHE_PATH/gazette-parse/."""
-
-    def __init__(self, folder: str | None, salt: str) -> None:
-        self.folder = folder
-        self.salt = salt
-        self.used: set[str] = set()
-
-    def key(self, path: str, data: bytes) -> str:
-        return hashlib.sha1(self.salt.encode() + path.encode() + b"\0" + data).hexdigest()
-
-    def _file(self, key: str) -> str:
-        return os.path.join(self.folder or "", key[:2], key + ".pickle")
-
-    def load(self, key: str) -> Parsed | None:
-        self.used.add(key)
-        if not self.folder:
-            return None
-        parsed = load_pickle(self._file(key))
-        if not isinstance(parsed, Parsed) or any(stamp(p) != s for p, s in parsed.deps.items()):
-            return None
-        return parsed
-
-    def store(self, key: str, parsed: Parsed) -> None:
-        if not self.folder or not parsed.cacheable:
-            return
-        save_pickle(self._file(key), parsed)
-
-    def prune(self) -> None:
-        """Forget results no file of this build asked for (edited or deleted files)."""
-        if not self.folder or not os.path.isdir(self.folder):
-            return
-        for sub in os.listdir(self.folder):
-            for name in os.listdir(os.path.join(self.folder, sub)):
-                if name.removesuffix(".pickle") not in self.used:
-                    os.remove(os.path.join(self.folder, sub, name))
+def cached(cache: Cache, key: str) -> Parsed | None:
+    """The cached parse under key, if the files it depends on are as they were."""
+    parsed = cache.get_pickle(key)
+    if not isinstance(parsed, Parsed) or any(stamp(p) != s for p, s in parsed.deps.items()):
+        return None
+    return parsed
 
 
 def sources(root: str, extensions: tuple[str, ...], ignore: list[str]) -> Iterator[str]:
@@ -112,15 +85,14 @@ def sources(root: str, extensions: tuple[str, ...], ignore: list[str]) -> Iterat
                 yield os.path.abspath(os.path.join(folder, name))
 
 
-def parse_all(paths: list[str], parse: Callable[[str], Parsed], cache: ParseCache,
-              workers: int) -> dict[str, Parsed]:
-    """Parse every path, from the cache where possible, the rest in `workers` processes."""
+def parse_all(paths: list[str], parse: Callable[[str], Parsed], cache: Cache, workers: int) -> dict[str, Parsed]:
+    """Parse every path, from the cache (opened with salt()) where possible, the rest in `workers` processes."""
     results: dict[str, Parsed] = {}
     todo: list[tuple[str, str]] = []
     for path in paths:
         with open(path, "rb") as fh:
-            key = cache.key(path, fh.read())
-        hit = cache.load(key)
+            key = hashlib.sha1(path.encode() + b"\0" + fh.read()).hexdigest()
+        hit = cached(cache, key)
         if hit is None:
             todo.append((path, key))
         else:
@@ -131,7 +103,8 @@ def parse_all(paths: list[str], parse: Callable[[str], Parsed], cache: ParseCach
     else:
         fresh = {p: parse(p) for p, _ in todo}
     for path, key in todo:
-        cache.store(key, fresh[path])
+        if fresh[path].cacheable:
+            cache.put_pickle(key, fresh[path])
         results[path] = fresh[path]
     logger.info("content_model: %d files parsed, %d from the cache", len(todo), len(paths) - len(todo))
     return results

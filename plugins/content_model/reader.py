@@ -15,6 +15,8 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from pelican.readers import BaseReader
 
+import gazette.build
+from gazette.cache import Cache
 from gazette.files import stamp
 
 from . import derive, parse_cache, sanitize
@@ -22,7 +24,7 @@ from . import links as urls_and_files
 from .fields import TZ, FieldError, ParseContext, parse, parse_slug, parse_type
 from .git_dates import last_change
 from .images import image_size
-from .parse_cache import ParseCache, Parsed
+from .parse_cache import Parsed
 from .problems import did_you_mean, problems
 from .schema import STATUS, TYPE_BY_FOLDER, TYPE_LABELS, TYPES, ContentType, Field
 from .site_data import default_columns
@@ -116,8 +118,10 @@ class GazetteReader(BaseReader):
             extension_configs=config.get("extension_configs", {}),
             output_format="html5",
         )
-        self.site = settings["GAZETTE_SITE_DATA"]
-        self.build_time: dt.datetime = settings["GAZETTE_NOW"]
+        build = gazette.build.current()
+        self.site = build.site
+        self.build_time: dt.datetime = build.now
+        self.git_dates = build.git_dates
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         if not WARM.done:
@@ -132,11 +136,9 @@ class GazetteReader(BaseReader):
     def warm_up(self) -> None:
         """Parse every source file up front: from the cache, else in worker processes."""
         settings = self.settings
-        folder = os.path.join(settings["CACHE_PATH"], "gazette-parse") if settings["GAZETTE_CACHE"] else None
-        cache = ParseCache(folder, parse_cache.salt(settings))
+        cache = Cache.open(settings, "gazette-parse", parse_cache.salt(settings))
         paths = list(parse_cache.sources(settings["PATH"], self.file_extensions, settings["IGNORE_FILES"]))
         WARM.parsed = parse_cache.parse_all(paths, self.parse, cache, settings["GAZETTE_WORKERS"])
-        cache.prune()
         WARM.done = True
 
     def parse(self, source_path: str) -> Parsed:
@@ -328,7 +330,7 @@ class GazetteReader(BaseReader):
         if values["updated"]:
             meta["modified"] = values["updated"]
         else:  # a change after the item first went public, by git (see git_dates)
-            history = self.settings.get("GAZETTE_GIT_DATES", {}).get(os.path.abspath(source_path))
+            history = self.git_dates.get(os.path.abspath(source_path))
             meta["modified"] = last_change(history, max(values["date"], values["publish_at"] or values["date"]))
         if values["summary"]:
             meta["summary"] = html.escape(values["summary"])

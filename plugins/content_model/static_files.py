@@ -3,8 +3,10 @@
 Only regular files inside the content folder are ever published: a symbolic link, a file
 reached through `..` or a save path outside the output folder is refused with a
 one-line error. Files a browser would run as part of the portal (HTML, SVG with script)
-are refused too. Copies are written to a temporary name and renamed into place, so a
-full disk or a killed build never leaves half a file where the old one was.
+are refused too. Files are copied by the build's Output (gazette/output.py): through a
+temporary name renamed into place, so a full disk or a killed build never leaves half a
+file where the old one was; only when the bytes differ, so an unchanged file keeps its
+mtime; and recorded, so an attachment the site no longer has is removed from the output.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 import re
 from typing import Any
 
-from gazette.files import copy_atomic
+import gazette.output
 
 from .links import file_problem, inside
 
@@ -62,36 +64,37 @@ def refusal(source: str) -> str | None:
 
 
 def _copy_tree(source: str, target: str, ignores: list[str]) -> None:
-    """Pelican's utils.copy for theme assets, file by file through copy_atomic, following no links."""
+    """Pelican's utils.copy for theme assets, file by file through the Output, following no links."""
     def ignored(name: str) -> bool:
         return any(fnmatch.fnmatch(name, pattern) for pattern in ignores)
 
     if ignored(os.path.basename(source)):
         return
     if os.path.isfile(source):
-        copy_atomic(source, target)
+        gazette.output.current().copy(source, target)
         return
     for folder, dirs, files in os.walk(source):
         dirs[:] = sorted(d for d in dirs if not ignored(d))
         for name in sorted(files):
             if not ignored(name):
                 path = os.path.join(folder, name)
-                copy_atomic(path, os.path.join(target, os.path.relpath(path, source)))
+                gazette.output.current().copy(path, os.path.join(target, os.path.relpath(path, source)))
 
 
 def copy_atomically(static: Any) -> None:
-    """Make a StaticGenerator copy content files and theme assets through copy_atomic.
+    """Make a StaticGenerator copy content files and theme assets through the build's Output.
 
     Pelican's own copies write in place (shutil.copy2), which leaves a truncated file on a
-    full disk; these two methods are the only places it copies (the instance attributes
-    shadow them for this build only).
+    full disk, and with STATIC_CHECK_IF_MODIFIED skip files nobody would then record as
+    part of the site; these methods are the only places it decides and copies (the instance
+    attributes shadow them for this build only). The Output skips unchanged files itself.
     """
-    output = static.output_path
-
     def copy_staticfile(item: Any) -> None:
-        target = os.path.join(output, item.save_as)
-        copy_atomic(os.path.join(static.path, item.source_path), target)
-        logger.info("Copying %s to %s", item.source_path, item.save_as)
+        source = os.path.join(static.path, item.source_path)
+        output = gazette.output.current()
+        place = output.link if static.settings["STATIC_CREATE_LINKS"] else output.copy
+        if place(source, item.save_as):
+            logger.info("Copying %s to %s", item.source_path, item.save_as)
 
     def copy_paths(paths: list[str], source: str, destination: str, output_path: str,
                    final_path: str | None = None) -> None:
@@ -104,7 +107,8 @@ def copy_atomically(static: Any) -> None:
                 target = os.path.join(output_path, destination, path)
             _copy_tree(source_path, os.path.normpath(target), static.settings["IGNORE_FILES"])
 
-    static._copy_staticfile = copy_staticfile
+    static._file_update_required = lambda item: True
+    static._link_or_copy_staticfile = copy_staticfile
     static._copy_paths = copy_paths
 
 

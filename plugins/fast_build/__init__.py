@@ -1,3 +1,7 @@
-from .fast_build import register
+from gazette.plugins import plugin
+
+from .fast_build import SETTINGS, register
+
+register = plugin(register, settings=SETTINGS)
 
 __all__ = ["register"]

@@ -12,19 +12,23 @@ recorded as a path from the page's context with a digest of the value (deps.py).
 build the recorded paths are walked again; a page whose reads all give the same
 digests, and whose file is the one the last build wrote, is not rendered. So a new
 document re-renders its own page and the pages that list it, not the whole site.
+The keys are a record of the last build (CACHE_PATH/gazette-pages/), not a cache, yet
+`pelican --ignore-cache` renders every page all the same: nothing of before is reused.
 
 Rendered pages pass through the FAST_BUILD_PAGE_FILTERS (minify adds itself) and are
 written only if their bytes differ from the file on disk, atomically (temp file and
 rename), so an unchanged page keeps its mtime and a half-written page never exists.
-Pages the last build wrote that this build did not (a document turned into a draft,
-say) are deleted. Pelican's content_written signal fires for every page, in the build
-process, whichever worker rendered it.
+Workers hand back what they did with each page and the build process records it with
+the build's Output (gazette/output.py), which removes the pages the last build wrote
+and this build did not (a document turned into a draft, say) and fires Pelican's
+content_written for each page written, with its context, in the build process.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import io
 import logging
@@ -35,7 +39,6 @@ import types
 from importlib.metadata import version
 from typing import Any
 
-from jinja2 import FileSystemBytecodeCache
 from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Content
@@ -43,19 +46,23 @@ from pelican.log import console
 from pelican.writers import Writer
 
 import gazette
-from gazette.files import Stamp, files_digest, load_pickle, save_pickle, stamp, write_atomic
+import gazette.output
+from gazette.cache import Cache, TemplateCache, ignoring, versions
+from gazette.files import Stamp, files_digest, load_pickle, save_pickle, stamp
+from gazette.output import put_bytes
 from gazette.pelican_args import autoreloading
+from gazette.settings import Setting, Table
 from gazette.workers import fork_map
 
 from . import deps, up_to_date
-from .page_store import PageStore, manifests_keys
+from .page_store import manifests_keys
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, Any] = {
-    # Callables (path, html) -> html applied to every rendered page before writing.
-    "FAST_BUILD_PAGE_FILTERS": [],
-}
+SETTINGS = Table("fast_build", "FAST_BUILD_", [
+    Setting("FAST_BUILD_PAGE_FILTERS", [], "Functions (path, html) -> html applied to every rendered page "
+            "before it is written (minify adds itself)."),
+])
 # Values pickled as they are (most of what settings hold).
 _PLAIN = {str, Markup, int, float, bool, type(None), bytes, dt.datetime, dt.date}
 # Below this many queued pages, forking workers costs more than it saves.
@@ -66,10 +73,6 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 # Python and the libraries that shape output: an upgrade must re-render, like a code change.
 LIBRARIES = " ".join([sys.version, *(f"{name}={version(name)}" for name in (
     "pelican", "jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "minify-html", "qrcode", "feedgen", "pagefind"))])
-# Settings that change every build but no page shows as such: "now" reaches pages only
-# through documents' fields (consultation states, embargoes), which pages read.
-_VOLATILE = {"GAZETTE_NOW", "INSPECTION_TODAY_DATE", "GAZETTE_GIT_DATES", "GAZETTE_OUTPUT_VALID_UNTIL",
-             "GAZETTE_WORKERS"}
 
 
 class _Done(str):
@@ -198,13 +201,13 @@ class _KeyedTemplate:
         base = writer.base_key(self.name)
         path = os.path.join(writer.output_path, rel)
         old = writer.manifest.get(rel)
-        if old is not None and old[2] is not None:
+        if writer.reuse and old is not None and old[2] is not None:
             key = writer.current_key(base, old[2], localcontext, self.template.environment)
             if key == old[0]:
                 writer.pending = _Pending(rel, key, read_ids=old[2])
                 if stamp(path) == old[1]:
                     return UNCHANGED
-                if writer.store is not None and writer.store.place(key, path):
+                if writer.store.place_file(key, path):
                     return PLACED
         logger.debug("fast_build: rendering %s (%s)", rel, "new" if old is None else "what it reads changed")
         tracker = deps.start(set(localcontext) | set(self.template.environment.globals))
@@ -256,8 +259,9 @@ class FastWriter(Writer):
         ok = isinstance(manifest, dict) and manifest.get("format") == FORMAT
         self.manifest: dict[str, tuple[str, Stamp, tuple[int, ...] | None]] = manifest["pages"] if ok else {}
         self.paths: list[tuple[deps.Path, str]] = manifest["paths"] if ok else []
-        self.store = PageStore(os.path.join(os.path.dirname(self.manifest_path), "store")) \
-            if self.manifest_path else None
+        # The key names the code, theme and libraries too; their generation lets the old pages go at once.
+        self.store = Cache.open(self.settings, "page_store", [FORMAT, LIBRARIES, _CODE_DIGEST, _THEME_DIGEST])
+        self.reuse = not self.store.ignored  # --ignore-cache: render every page, whatever the manifest says
         self.resolver = deps.Resolver(())
         self.bases: dict[str, str] = {}
         self.settings_digest = ""
@@ -301,15 +305,9 @@ class FastWriter(Writer):
         for page_filter in self.settings["FAST_BUILD_PAGE_FILTERS"]:
             text = page_filter(path, text)
         data = text.encode("utf-8")
-        try:
-            with open(path, "rb") as fh:
-                same = fh.read() == data
-        except OSError:
-            same = False
-        if not same:
-            write_atomic(path, data)
+        same = not put_bytes(path, data)  # (maybe in a worker: the build process records it, see flush)
         keyed = not pending.key.startswith("unkeyable:")
-        stored = self.store.put(pending.key, path) if self.store is not None and keyed else None
+        stored = self.store.store_file(pending.key, path) if keyed else None
         self.results.append(Result(pending.rel, pending.key, stamp(path), "same" if same else "written", rendered,
                                    len(data), stored, **reads))
 
@@ -322,7 +320,8 @@ class FastWriter(Writer):
         if not jobs:
             return []
         context = jobs[0].context
-        self.settings_digest = Fingerprint().of({k: v for k, v in self.settings.items() if k not in _VOLATILE})
+        self.settings_digest = Fingerprint().of({k: v for k, v in self.settings.items()
+                                                 if k not in up_to_date.BOOKKEEPING})
         self.resolver = deps.Resolver(_documents(context))
         for env in {id(job.template.environment): job.template.environment for job in jobs}.values():
             deps.install(env)
@@ -337,18 +336,21 @@ class FastWriter(Writer):
         workers = min(self.settings.get("GAZETTE_WORKERS", 1), len(jobs))
         indices = list(range(len(jobs)))  # what crosses to the workers; the jobs are inherited
         forked = workers > 1 and len(jobs) >= PARALLEL_MIN_JOBS
-        if forked:
-            parts = fork_map(render, indices, workers, chunks_per_worker=8)
-        else:
-            parts = [render(index) for index in indices]
+        # Pelican's write_file would say content_written for every page, in whichever process
+        # rendered it; the Output says it once per page written, in this one, at the end.
+        with signals.content_written.muted():
+            if forked:
+                parts = fork_map(render, indices, workers, chunks_per_worker=8)
+            else:
+                parts = [render(index) for index in indices]
         self.results = []
         results = [result for part in parts for result in part]
         self._finish(results)
-        if forked:  # Pelican's write_file said so in the worker; listeners are in this process
-            for result in results:
-                job = jobs[result.job]
-                signals.content_written.send(os.path.join(self.output_path, result.rel),
-                                             context={**job.context, **job.kwargs, "output_file": result.rel})
+        output = gazette.output.current()
+        listening = bool(signals.content_written.receivers)  # (else no page context is kept for it)
+        for result in results:  # unchanged pages too: still part of the site
+            page = functools.partial(_page_context, jobs[result.job], result.rel) if listening else None
+            output.record(result.rel, result.action in ("written", "stored"), page)
         return results
 
     def _numbered(self, results: list[Result]) -> dict[str, tuple[str, Stamp, tuple[int, ...] | None]]:
@@ -384,17 +386,14 @@ class FastWriter(Writer):
             if count > 1:
                 logger.error("fast_build: %s was written %d times by different pages", rel, count)
         new = self._numbered(results)
-        for rel, (_key, old_stamp, _ids) in sorted(self.manifest.items()):
-            path = os.path.join(self.output_path, rel)
-            if rel not in new and stamp(path) == old_stamp:
-                os.remove(path)  # a page of the last build that this build does not have
-                logger.info("fast_build: removed %s", rel)
         self.manifest = new
         if self.manifest_path:
             save_pickle(self.manifest_path, {"format": FORMAT, "pages": new, "paths": self.paths})
-        if self.store is not None and self.manifest_path:
-            self.store.keep({r.key: r.stored for r in results if r.stored},
-                            manifests_keys(os.path.dirname(self.manifest_path), new))
+        for result in results:
+            if result.stored:
+                self.store.seal(result.key, result.stored)
+        if self.manifest_path:
+            self.store.retain(manifests_keys(os.path.dirname(self.manifest_path), new, self.store.days))
         counts = {a: sum(r.action == a for r in results) for a in ("skipped", "stored", "same", "written")}
         unkeyable = sum(r.key.startswith("unkeyable:") for r in results)
         before = sum(r.rendered_bytes for r in results)
@@ -405,6 +404,11 @@ class FastWriter(Writer):
                       f"{counts['written']} written"
                       + (f", {unkeyable} always rendered (reads no key can name)" if unkeyable else "")
                       + f"; page filters {before:,} -> {after:,} bytes")
+
+
+def _page_context(job: Job, rel: str) -> dict[str, Any]:
+    """What content_written receives for a page: its job's context (a paginated page's own page is not kept)."""
+    return {**job.context, **job.kwargs, "output_file": rel}
 
 
 def _documents(context: dict[str, Any]) -> list[Content]:
@@ -430,26 +434,23 @@ def _manifest_path(settings: dict[str, Any], output_path: str) -> str | None:
 def configure(pelican: Any) -> None:
     """Fill defaults and digest our own code once (plugin order: gazette.plugins)."""
     global _CODE_DIGEST, _THEME_DIGEST  # noqa: PLW0603 - one digest per build process
-    for key, value in DEFAULTS.items():
-        pelican.settings.setdefault(key, value)
     # every plugin and the shared package: filters and helpers render too
     _CODE_DIGEST = files_digest(os.path.dirname(_HERE)) + files_digest(os.path.dirname(gazette.__file__))
     _THEME_DIGEST = "".join(files_digest(folder) for folder in [
         pelican.settings["THEME"], *pelican.settings.get("THEME_TEMPLATES_OVERRIDES", [])])
     _state.pop("writer", None)
     settings = pelican.settings
-    if settings.get("GAZETTE_CACHE", True):
-        # Pelican builds one Jinja environment per generator, each compiling the templates again.
-        folder = os.path.join(settings["CACHE_PATH"], "jinja")
-        os.makedirs(folder, exist_ok=True)
-        settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"],
-                                         "bytecode_cache": FileSystemBytecodeCache(folder)}
+    # Pelican builds one Jinja environment per generator, each compiling the templates again.
+    templates = Cache.open(settings, "jinja", [versions("jinja2"), sys.version])
+    if templates.folder:
+        settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": TemplateCache(templates)}
     if settings.get("GAZETTE_CACHE", True) and not autoreloading():
         settings_digest = Fingerprint().of({k: v for k, v in settings.items()
-                                                    if k not in up_to_date.CLOCK})
+                                                    if k not in up_to_date.BOOKKEEPING})
         inputs, sources, fresh = up_to_date.inputs_digest(
             pelican, LIBRARIES + _CODE_DIGEST + _THEME_DIGEST, settings_digest)
-        up_to_date.check(pelican, inputs, sources)
+        if not ignoring(settings):  # --ignore-cache: build, whatever the record says
+            up_to_date.check(pelican, inputs, sources)
         if not fresh:
             _state["inputs"] = inputs
         # Connected now, after every plugin's register(): runs after their finalized work.

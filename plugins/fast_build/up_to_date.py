@@ -4,7 +4,7 @@ After a successful build we record a digest of its inputs (every file under the 
 folder by size and mtime, the git commit, settings, command line, code, theme, Python
 and library versions) and of the output folder, with the moment the output stops being
 valid: the next embargo release or consultation deadline (content_model), the next
-midnight for a dated inspection report (inspection), as GAZETTE_OUTPUT_VALID_UNTIL. A
+midnight for a dated inspection report (inspection), as the build's valid_until. A
 build whose inputs and output match the record and that runs before that moment stops
 at once.
 """
@@ -21,13 +21,13 @@ from typing import Any
 
 from pelican.log import console
 
+import gazette.build
 from gazette.files import load_pickle, save_pickle, settled
 
 logger = logging.getLogger(__name__)
 
-# Settings that are the build's clock or bookkeeping, not its input.
-CLOCK = {"GAZETTE_NOW", "INSPECTION_TODAY_DATE", "GAZETTE_GIT_DATES", "GAZETTE_SITE_DATA",
-          "GAZETTE_OUTPUT_VALID_UNTIL", "GAZETTE_WORKERS"}
+# Settings that say how to build, not what: no output depends on them.
+BOOKKEEPING = {"GAZETTE_WORKERS"}
 
 
 class UpToDate(SystemExit):
@@ -107,6 +107,6 @@ def record(pelican: Any, inputs: str) -> None:
     settings = pelican.settings
     output, _files, _newest = _tree_digest(os.path.abspath(pelican.output_path))
     fixed_clock = settings.get("GAZETTE_BUILD_TIME") is not None
-    valid_until = None if fixed_clock else settings.get("GAZETTE_OUTPUT_VALID_UNTIL")
+    valid_until = None if fixed_clock else gazette.build.current().valid_until
     path = cache_file(settings, pelican.output_path, ".build.pickle")
     save_pickle(path, {"inputs": inputs, "output": output, "valid_until": valid_until})

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import logging
 import mimetypes
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,18 +17,20 @@ from feedgen.feed import FeedGenerator
 from pelican import signals
 from pelican.generators import Generator
 
-from gazette.files import write_atomic
+import gazette.build
+import gazette.output
+from gazette.settings import Setting, Table
 from gazette.urls import public_url
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, Any] = {
-    "FEEDS_ENABLED": True,
-    "FEEDS_MAX_ITEMS": 50,
-    "FEEDS_PATH": "feeds",
-    # A body longer than this goes into feeds as its description and a link to the page.
-    "FEEDS_MAX_CONTENT_CHARS": 100_000,
-}
+SETTINGS = Table("feeds", "FEEDS_", [
+    Setting("FEEDS_ENABLED", True, "RSS 2.0 and Atom feeds for the site, each column, type and department."),
+    Setting("FEEDS_MAX_ITEMS", 50, "Items per feed, newest first.", minimum=1),
+    Setting("FEEDS_PATH", "feeds", "Output folder of the feeds and their index page."),
+    Setting("FEEDS_MAX_CONTENT_CHARS", 100_000, "A body longer than this goes into feeds as its description "
+            "and a link to the page.", minimum=1),
+])
 
 
 @dataclass
@@ -62,7 +63,7 @@ def _updated(doc: Any) -> Any:
 
 def plan_feeds(context: dict[str, Any], settings: dict[str, Any]) -> list[Feed]:
     """Decide which feeds exist, dropping any whose entries duplicate an earlier feed."""
-    site = settings["GAZETTE_SITE_DATA"]
+    site = gazette.build.current().site
     docs = [d for d in context.get("articles", []) if d.in_default_lang]
     folder = settings["FEEDS_PATH"]
     feeds = [Feed("all", f"{site['site']['name']} - 全部更新", "site", docs, folder)]
@@ -102,9 +103,9 @@ def _feed_body(doc: Any, base: str, url: str, limit: int) -> str:
 
 def render(feed: Feed, settings: dict[str, Any], context: dict[str, Any]) -> tuple[bytes, bytes]:
     """Return (rss, atom) bytes for one feed."""
-    site = settings["GAZETTE_SITE_DATA"]["site"]
+    site = gazette.build.current().site["site"]
     columns = context.get("columns_by_id", {})
-    departments = settings["GAZETTE_SITE_DATA"]["departments"]
+    departments = gazette.build.current().site["departments"]
     fg = FeedGenerator()
     title = feed.title if feed.kind == "site" else f"{feed.title} - {site['name']}"
     fg.id(public_url(settings, feed.atom_url))
@@ -146,28 +147,17 @@ class FeedsGenerator(Generator):
     """Plan the feeds once reading is done; write them with the rest of the output."""
 
     def generate_context(self) -> None:
-        for key, value in DEFAULTS.items():
-            self.settings.setdefault(key, value)
         self.feeds = plan_feeds(self.context, self.settings) if self.settings["FEEDS_ENABLED"] else []
         self.context["feeds"] = self.feeds
         self.context["feeds_by_id"] = {f.id: f for f in self.feeds}
 
     def generate_output(self, writer: Any) -> None:
-        folder = os.path.join(self.output_path, self.settings["FEEDS_PATH"])
-        written = set()
+        # A feed of a column that is gone (or emptied) is not written, so the Output removes it.
+        output = gazette.output.current()
         for feed in self.feeds:
-            os.makedirs(folder, exist_ok=True)
             rss, atom = render(feed, self.settings, self.context)
-            for rel, data in ((feed.rss_url, rss), (feed.atom_url, atom)):
-                write_atomic(os.path.join(self.output_path, rel), data)
-                written.add(os.path.normpath(os.path.join(self.output_path, rel)))
-        # The feeds folder is this plugin's: a feed of a column that is gone (or emptied) goes too.
-        if os.path.isdir(folder):
-            for name in os.listdir(folder):
-                path = os.path.normpath(os.path.join(folder, name))
-                if name.endswith(".xml") and path not in written:
-                    os.remove(path)
-                    logger.info("feeds: removed %s", name)
+            output.write(feed.rss_url, rss)
+            output.write(feed.atom_url, atom)
         if not self.feeds:
             return
         writer.write_file(f"{self.settings['FEEDS_PATH']}/index.html", self.get_template("feeds"),

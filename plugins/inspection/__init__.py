@@ -1,9 +1,9 @@
 from gazette.plugins import plugin
 
-from .inspection import register
+from .inspection import SETTINGS, register
 
 # Inspects the documents and columns; the pages it reads are written by fast_build, which must
 # come first when the build is finalized.
-register = plugin(register, needs=["content_model", "listings"], after=["fast_build"])
+register = plugin(register, needs=["content_model", "listings"], after=["fast_build"], settings=SETTINGS)
 
 __all__ = ["register"]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import json
 import logging
 import os
@@ -26,34 +25,43 @@ from content_model.fields import TZ, FieldError, ParseContext, parse_date
 from content_model.schema import Field
 from pelican import signals
 
-from gazette.files import load_pickle, save_pickle, write_atomic
+import gazette.build
+import gazette.output
+from gazette.cache import Cache, versions
+from gazette.files import files_digest
+from gazette.settings import Setting, Table
 from gazette.workers import fork_map
 
-from . import rules
 from .gate import MUST_FIX, SEVERITY_LABELS
 from .rules import RULES, Finding, PageFacts, Site, SourceFacts, Stamp, footer_needles, link_resolver, page_facts, stamp
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, Any] = {
-    "INSPECTION_ENABLED": False,
-    "INSPECTION_TODAY": None,  # "YYYY-MM-DD"; None means today in Asia/Shanghai
-    "INSPECTION_HOME_STALE_DAYS": 14,
-    # Columns without their own `interval` in site.yaml: news 2 weeks, notices/policies 6 months.
-    "INSPECTION_STALE_DAYS_BY_TYPE": {"news": 14, "notice": 180, "policy": 180},
-    "INSPECTION_STALE_COLUMNS_VETO": 5,
-    "INSPECTION_EMPTY_COLUMNS_VETO": 5,
-    "INSPECTION_INTERPRETATION_LATE_DAYS": 7,
-    "INSPECTION_REPLY_WORKDAYS": 7,
-    "INSPECTION_REPLY_WORKDAYS_COMPLEX": 15,
-    "INSPECTION_UNANSWERED_VETO_DAYS": 90,  # "more than 3 months"
-    "INSPECTION_FORBIDDEN_TERMS": {},  # {"wrong term": "right term" or ""}
-    # Published files (or unpacked DOCX/XLSX text) larger than this are reported as not checked
-    # rather than read: extracting a big PDF's text would hold up every build.
-    "INSPECTION_MAX_FILE_MB": 50,
-    "INSPECTION_PATH": "inspection",
-    "INSPECTION_CACHE": True,  # keep page and source facts in CACHE_PATH/inspection across builds
-}
+SETTINGS = Table("inspection", "INSPECTION_", [
+    Setting("INSPECTION_ENABLED", False, "Inspect content and built pages after the build (make check and "
+            "make publish switch it on)."),
+    Setting("INSPECTION_TODAY", None, "The inspection's date, `YYYY-MM-DD`; None means the build's day in "
+            "Asia/Shanghai.", types=(str,), nullable=True),
+    Setting("INSPECTION_HOME_STALE_DAYS", 14, "Veto when the newest item on the home page is older.", minimum=1),
+    Setting("INSPECTION_STALE_DAYS_BY_TYPE", {"news": 14, "notice": 180, "policy": 180},
+            "Days without a new item before a column of this type is stale, for columns without their own "
+            "`interval` in site.yaml.", items=int),
+    Setting("INSPECTION_STALE_COLUMNS_VETO", 5, "Stale columns that make a veto.", minimum=1),
+    Setting("INSPECTION_EMPTY_COLUMNS_VETO", 5, "Empty columns that make a veto.", minimum=1),
+    Setting("INSPECTION_INTERPRETATION_LATE_DAYS", 7, "An interpretation published more than this many days "
+            "after its policy is late.", minimum=0),
+    Setting("INSPECTION_REPLY_WORKDAYS", 7, "Working days to reply to a message.", minimum=1),
+    Setting("INSPECTION_REPLY_WORKDAYS_COMPLEX", 15, "Working days to reply to a message marked `complex`.",
+            minimum=1),
+    Setting("INSPECTION_UNANSWERED_VETO_DAYS", 90, "A message unanswered longer than this is a veto "
+            "(\"more than 3 months\").", minimum=1),
+    Setting("INSPECTION_FORBIDDEN_TERMS", {}, "Mis-writings reported with file and line, as "
+            "{\"wrong\": \"right\"} (\"\" when there is no replacement).", items=str),
+    # Extracting a big PDF's text would hold up every build.
+    Setting("INSPECTION_MAX_FILE_MB", 50, "Published files (or unpacked DOCX/XLSX text) larger than this are "
+            "reported as not checked rather than read.", types=(int, float), minimum=1),
+    Setting("INSPECTION_PATH", "inspection", "Folder of the report (inside the output for make check)."),
+])
 SEVERITY_ORDER = {severity: order for order, severity in enumerate(SEVERITY_LABELS)}
 
 
@@ -65,25 +73,18 @@ _state: dict[str, Any] = {}
 
 
 def configure(pelican: Any) -> None:
+    """Fix the inspection's day (content_model has started the build); no generator of ours."""
     settings = pelican.settings
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, value)
-    limit = settings["INSPECTION_MAX_FILE_MB"]
-    if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
-        raise InspectionSettingsError(f"inspection: INSPECTION_MAX_FILE_MB: {limit!r} is not a positive number "
-                                      "of megabytes (e.g. 50)")
+    build = gazette.build.current()
     today = settings["INSPECTION_TODAY"]
     if today is None:
-        settings["INSPECTION_TODAY_DATE"] = settings.get("GAZETTE_NOW", dt.datetime.now()).date()
+        build.today = build.now.date()
         if settings["INSPECTION_ENABLED"]:
             # The report is dated: a later build must not count today's output as up to date.
-            midnight = dt.datetime.combine(dt.datetime.now(TZ).date() + dt.timedelta(days=1), dt.time(), TZ)
-            until = settings.get("GAZETTE_OUTPUT_VALID_UNTIL")
-            settings["GAZETTE_OUTPUT_VALID_UNTIL"] = min(until, midnight) if until else midnight
+            build.expires(dt.datetime.combine(dt.datetime.now(TZ).date() + dt.timedelta(days=1), dt.time(), TZ))
     else:
         try:
-            settings["INSPECTION_TODAY_DATE"] = parse_date(today, Field("INSPECTION_TODAY", "date", "检查日期"),
-                                                           ParseContext("settings"))
+            build.today = parse_date(today, Field("INSPECTION_TODAY", "date", "检查日期"), ParseContext("settings"))
         except FieldError as exc:
             raise InspectionSettingsError(f"inspection: INSPECTION_TODAY: {exc}") from None
 
@@ -94,42 +95,40 @@ def remember(generators: list[Any]) -> None:
     _state["context"] = generators[0].context
 
 
-# Cached facts are thrown away when this changes: bump it when what a rule extracts changes
-# shape; the digest of rules.py also catches a changed pattern or message.
-FACTS_VERSION = 2
-_RULES_DIGEST = hashlib.sha256(Path(rules.__file__).read_bytes()).hexdigest()
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class FactCache:
-    """Facts of pages and sources, kept in CACHE_PATH/inspection/facts.pickle between builds.
+    """Facts of pages and sources, kept as one entry of the "inspection" cache between builds.
 
     Only what this build saw is saved again, so deleted pages and sources drop out.
     """
 
     def __init__(self, settings: dict[str, Any]) -> None:
-        folder = Path(settings["CACHE_PATH"]) / "inspection"
-        self.path = folder / "facts.pickle" if settings["INSPECTION_CACHE"] else None
-        self.needles = footer_needles(settings["GAZETTE_SITE_DATA"]["site"])
+        self.needles = footer_needles(gazette.build.current().site["site"])
         portal = settings.get("PORTAL_URL") or ""
         self.resolve = link_resolver(portal)
-        # Pages' facts depend on the footer identity and on which host is this site.
-        self.key = (FACTS_VERSION, _RULES_DIGEST, self.needles, portal)
+        # What facts are extracted (the rules' code, pypdf's text), from pages that depend on the
+        # footer identity and on which host is this site.
+        code = {"code": files_digest(_HERE), "versions": versions("pypdf"), "needles": self.needles,
+                "portal": portal}
+        self.cache = Cache.open(settings, "inspection", code)
         self.pages: dict[str, tuple[Stamp, PageFacts]] = {}
         self.sources: SourceFacts = {}
         self.next_pages: dict[str, tuple[Stamp, PageFacts]] = {}
         self.read = 0  # pages read this build
 
     def load(self) -> None:
-        # A damaged cache or one from another version costs a full scan, never a wrong report.
-        cached = load_pickle(str(self.path) if self.path else None)
-        if isinstance(cached, tuple) and len(cached) == 3 and cached[0] == self.key:
-            _key, self.pages, self.sources = cached
+        # A damaged entry costs a full scan, never a wrong report.
+        cached = self.cache.get_pickle("facts")
+        if isinstance(cached, tuple) and len(cached) == 2:
+            self.pages, self.sources = cached
 
     def save(self, sources: SourceFacts) -> None:
         unchanged = not self.read and self.next_pages.keys() == self.pages.keys() and sources == self.sources
-        if not self.path or unchanged:  # a no-change rebuild need not rewrite megabytes
+        if unchanged:  # a no-change rebuild need not rewrite megabytes
             return
-        save_pickle(str(self.path), (self.key, self.next_pages, sources))  # never half a cache
+        self.cache.put_pickle("facts", (self.next_pages, sources))
 
     def page_facts(self, output: Path, pages: dict[str, os.stat_result], workers: int = 1) -> dict[str, PageFacts]:
         """Facts of these pages, reading only those whose stamp changed since they were cached.
@@ -191,8 +190,6 @@ def inspect(pelican: Any) -> None:
     if not settings["INSPECTION_ENABLED"] or "context" not in _state:
         return
     context = _state["context"]
-    if "GAZETTE_NOW" in settings and settings["INSPECTION_TODAY"] is None:
-        settings["INSPECTION_TODAY_DATE"] = settings["GAZETTE_NOW"].date()
     # The cached facts and the findings are many small acyclic objects, and with the whole site
     # in memory each collection walks all of it: a third of a warm 10,000-document inspection.
     collecting = gc.isenabled()
@@ -206,16 +203,21 @@ def inspect(pelican: Any) -> None:
 
 def _inspect(pelican: Any, context: dict[str, Any]) -> None:
     settings = pelican.settings
+    build = gazette.build.current()
     started = time.perf_counter()
     docs = context.get("published_documents", [])
     output = Path(pelican.output_path)
     cache = FactCache(settings)
     cache.load()
     files, stats = _walk(output, settings["INSPECTION_PATH"])
+    # What the last build wrote and this one did not is removed only when the build ends: not the site's.
+    gone = gazette.output.current().leftovers()
+    files -= gone
+    stats = {rel: st for rel, st in stats.items() if rel not in gone}
     pages = cache.page_facts(output, stats, settings.get("GAZETTE_WORKERS", 1))
     site = Site(docs=docs, columns=context.get("columns", []),
-                home_columns=context.get("home_columns", []), site=settings["GAZETTE_SITE_DATA"]["site"],
-                settings=settings, today=settings["INSPECTION_TODAY_DATE"], output=output,
+                home_columns=context.get("home_columns", []), site=build.site["site"],
+                settings=settings, today=build.today, output=output,
                 content=Path(settings["PATH"]), pages=pages, files=files,
                 static=context.get("staticfiles", []), sources_cached=cache.sources)
     findings: list[Finding] = []
@@ -234,15 +236,14 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
                    "findings": sum(f.rule == r.id for f in findings)} for r in RULES],
         "findings": [dict(f.as_dict(), path=_rel(f.path, root)) for f in findings],
     }
-    folder = output / settings["INSPECTION_PATH"]
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(str(folder / "report.json"),
-                 (json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    folder = settings["INSPECTION_PATH"]
+    gazette.output.current().write(f"{folder}/report.json", (json.dumps(
+        report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     gen = _state["generator"]
     html = gen.get_template("inspection").render({**context, **_report_view(report, settings["INSPECTION_PATH"]),
                                                   "output_file": f"{settings['INSPECTION_PATH']}/index.html",
                                                   "page_name": "inspection"})
-    write_atomic(str(folder / "index.html"), html.encode("utf-8"))
+    gazette.output.current().write(f"{folder}/index.html", html.encode("utf-8"))
     logger.info("inspection: 禁止发布 %d 项，单项否决 %d 项，提醒 %d 项", counts["block"], counts["veto"],
                 counts["warning"])
     logger.info("inspection: %d pages (%d read, %d from cache) in %.2f s", len(pages), cache.read,
@@ -282,8 +283,8 @@ def get_generators(pelican: Any) -> type:
 def register() -> None:
     # get_generators: the public reply statistics page is written with the other pages.
     signals.get_generators.connect(get_generators)
-    # initialized: fill INSPECTION_* defaults and fix "today" once.
-    signals.initialized.connect(configure)
+    # get_generators, after content_model's (it starts each build, also under autoreload): fix "today".
+    signals.get_generators.connect(configure)
     # all_generators_finalized: documents, columns and relations are final.
     signals.all_generators_finalized.connect(remember)
     # finalized: every page is written, so links can be checked against real files.

@@ -7,6 +7,8 @@ from typing import Any
 
 from pelican.generators import Generator
 
+import gazette.build
+
 from .workdays import workdays_between
 
 
@@ -68,7 +70,7 @@ class ReplyStatsGenerator(Generator):
             return
         docs = [d for d in self.context.get("articles", []) if d.type == "reply"]
         settings = self.settings
-        rows = reply_stats(docs, settings["GAZETTE_SITE_DATA"]["departments"],
+        rows = reply_stats(docs, gazette.build.current().site["departments"],
                            settings.get("INSPECTION_REPLY_WORKDAYS", 7),
                            settings.get("INSPECTION_REPLY_WORKDAYS_COMPLEX", 15))
         writer.write_file(f"{self.column.id}/tjsj/index.html", self.get_template("reply_stats"), self.context,

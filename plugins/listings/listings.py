@@ -15,12 +15,16 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
+import gazette.build
+from gazette.settings import Setting, Table
+
 logger = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, Any] = {
-    "LISTINGS_HOME_ITEMS": 6,  # items per column block on the home page
-    "LISTINGS_HOME_COLUMNS": ["gzdt", "tzgg", "zcwj", "zcjd"],
-}
+SETTINGS = Table("listings", "LISTINGS_", [
+    Setting("LISTINGS_HOME_ITEMS", 6, "Items per column block on the home page.", minimum=1),
+    Setting("LISTINGS_HOME_COLUMNS", ["gzdt", "tzgg", "zcwj", "zcjd"],
+            "Columns (ids from site.yaml) shown as blocks on the home page, in this order.", items=str),
+])
 
 
 def newest_first(docs: list[Any]) -> list[Any]:
@@ -175,9 +179,7 @@ class ColumnsGenerator(Generator):
     """Build Column objects after reading, and write one paginated page per column."""
 
     def generate_context(self) -> None:
-        for key, value in DEFAULTS.items():
-            self.settings.setdefault(key, value)
-        site = self.settings["GAZETTE_SITE_DATA"]
+        site = gazette.build.current().site
         docs = self.context.get("articles", [])
         columns = {
             cid: Column(cid, c["name"], c["type"], c.get("description") or "", c["nav"],

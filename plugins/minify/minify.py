@@ -10,18 +10,20 @@ saved on the theme files (fast_build reports the pages).
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 import minify_html
 from pelican import signals
 from pelican.log import console
 
-from gazette.files import write_atomic
+import gazette.output
+from gazette.settings import Setting, Table
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, Any] = {"MINIFY_ENABLED": False}
+SETTINGS = Table("minify", "MINIFY_", [
+    Setting("MINIFY_ENABLED", False, "Minify every page's HTML, CSS and JavaScript (publishconf.py switches it on)."),
+])
 
 _OPTIONS = {
     "minify_css": True,
@@ -51,8 +53,6 @@ class MinifySettingsError(ValueError):
 
 def configure(pelican: Any) -> None:
     settings = pelican.settings
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, value)
     _stats.__init__()
     _stats.enabled = bool(settings["MINIFY_ENABLED"])
     if not _stats.enabled:
@@ -68,28 +68,27 @@ def minify_page(path: str, text: str) -> str:
     return minify_html.minify(text, **_OPTIONS) if path.endswith(".html") else text
 
 
-def minify_file(path: str, _wrap: str) -> None:
-    """Minify one theme file in place; _wrap is 'style' or 'script' for bare CSS or JS."""
-    with open(path, encoding="utf-8") as fh:
+def minify_file(output: gazette.output.Output, rel: str, _wrap: str) -> None:
+    """Minify one theme file of the output; _wrap is 'style' or 'script' for bare CSS or JS."""
+    with open(output.path(rel), encoding="utf-8") as fh:
         text = fh.read()
     out = minify_html.minify(f"<{_wrap}>{text}</{_wrap}>", **_OPTIONS)
     out = out.removeprefix(f"<{_wrap}>").removesuffix(f"</{_wrap}>")
     _stats.files += 1
     _stats.before += len(text.encode("utf-8"))
     _stats.after += len(out.encode("utf-8"))
-    write_atomic(path, out.encode("utf-8"))
+    output.write(rel, out.encode("utf-8"))
 
 
 def finish(pelican: Any) -> None:
     if not _stats.enabled:
         return
-    theme_dir = os.path.join(pelican.output_path, pelican.settings["THEME_STATIC_DIR"])
-    for root, _dirs, files in os.walk(theme_dir):
-        for name in sorted(files):
-            if name.endswith(".css"):
-                minify_file(os.path.join(root, name), "style")
-            elif name.endswith(".js"):
-                minify_file(os.path.join(root, name), "script")
+    output = gazette.output.current()
+    for rel in output.files(pelican.settings["THEME_STATIC_DIR"]):  # this build's copies, not leftovers
+        if rel.endswith(".css"):
+            minify_file(output, rel, "style")
+        elif rel.endswith(".js"):
+            minify_file(output, rel, "script")
     saved = _stats.before - _stats.after
     # Pelican's own console, where it prints its "Done: Processed …" summary.
     console.print(f"minify: {_stats.files} theme files, {_stats.before:,} -> {_stats.after:,} bytes "

@@ -11,7 +11,6 @@ this plugin then
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from pathlib import Path
@@ -19,11 +18,12 @@ from typing import Any
 
 from pelican import signals
 
-from gazette.files import write_atomic
+import gazette.output
 
 # Attributes that carry a URL in the theme's HTML (data-* covers the search bundle's location).
 _URL_ATTR = re.compile(r'(\s(?:href|src|action|poster|data-[\w-]+)=")(/(?!/)[^"]*)"')
 _SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
+_SITEMAP = re.compile(r"sitemap(-\d+)?\.xml")  # seo's, for a site that is never indexed
 
 
 def relative(url: str, page: str, output: Path) -> str:
@@ -55,19 +55,18 @@ def rewrite(html: str, page: str, output: Path) -> str:
 def finish(pelican: Any) -> None:
     if not pelican.settings.get("GAZETTE_PREVIEW"):
         return
-    output = Path(pelican.output_path)
-    for root, _dirs, files in os.walk(output):
-        for name in files:
-            if name.endswith(".html"):
-                path = Path(root) / name
-                page = path.relative_to(output).as_posix()
-                text = path.read_text(encoding="utf-8")
-                changed = rewrite(text, page, output)
-                if changed != text:
-                    write_atomic(str(path), changed.encode("utf-8"))
-    write_atomic(str(output / "robots.txt"), b"# A preview: not for search engines.\nUser-agent: *\nDisallow: /\n")
-    for name in ("sitemap.xml",):
-        (output / name).unlink(missing_ok=True)
+    output = gazette.output.current()
+    root = Path(output.root)
+    for page in output.files():  # this build's pages (the inspection report too), not leftovers
+        if page.endswith(".html"):
+            text = (root / page).read_text(encoding="utf-8")
+            changed = rewrite(text, page, root)
+            if changed != text:
+                output.write(page, changed.encode("utf-8"))
+    output.write("robots.txt", b"# A preview: not for search engines.\nUser-agent: *\nDisallow: /\n")
+    for page in output.files():
+        if _SITEMAP.fullmatch(page):
+            output.remove(page)
 
 
 def register() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
 import re
 import unicodedata
 from typing import Any
@@ -21,17 +20,21 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 
-from gazette.files import write_atomic
+import gazette.build
+import gazette.output
+from gazette.settings import Setting, Table
 from gazette.urls import public_url
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, Any] = {
-    "SEO_ENABLED": True,
-    "SEO_DESCRIPTION_WIDTH": 160,  # display width: a CJK character counts 2, Latin 1
-    "SEO_SITEMAP_MAX_URLS": 50000,  # the sitemaps.org limit per file
-    "SEO_ROBOTS_DISALLOW": [],
-}
+SETTINGS = Table("seo", "SEO_", [
+    Setting("SEO_ENABLED", True, "Descriptions, canonical links, Open Graph, JSON-LD, sitemap.xml and robots.txt."),
+    Setting("SEO_DESCRIPTION_WIDTH", 160, "Longest description, in display width: a CJK character counts 2, "
+            "Latin 1.", minimum=20),
+    Setting("SEO_SITEMAP_MAX_URLS", 50000, "URLs per sitemap file (the sitemaps.org limit); more make a "
+            "sitemap index.", minimum=1),
+    Setting("SEO_ROBOTS_DISALLOW", [], "Paths robots.txt asks crawlers to leave alone.", items=str),
+])
 LEGAL_FORCE = {"effective": "InForce", "amended": "PartiallyInForce",
                "repealed": "NotInForce", "expired": "NotInForce"}
 SCHEMA_TYPES = {"policy": "Legislation", "news": "NewsArticle", "dataset": "Dataset",
@@ -134,18 +137,13 @@ def dump(data: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def configure(pelican: Any) -> None:
-    for key, value in DEFAULTS.items():
-        pelican.settings.setdefault(key, value)
-
-
 def attach(generators: list[Any]) -> None:
     """Give every document its description and JSON-LD."""
     settings = generators[0].settings
     context = generators[0].context
     if not settings["SEO_ENABLED"]:
         return
-    site = settings["GAZETTE_SITE_DATA"]["site"]
+    site = gazette.build.current().site["site"]
     columns = context.get("columns_by_id", {})
     for doc in context["published_documents"]:
         summary = doc.metadata.get("summary")
@@ -197,8 +195,8 @@ class SeoGenerator(Generator):
         return sorted(entries.items())
 
     def _write(self, name: str, text: str) -> None:
-        write_atomic(os.path.join(self.output_path, name), text.encode("utf-8"))
-        logger.info("seo: wrote %s", name)
+        if gazette.output.current().write(name, text.encode("utf-8")):
+            logger.info("seo: wrote %s", name)
 
 
 def _day(value: Any) -> str:
@@ -226,8 +224,6 @@ def get_generators(pelican: Any) -> type[Generator]:
 
 
 def register() -> None:
-    # initialized: fill SEO_* defaults once.
-    signals.initialized.connect(configure)
     # all_generators_finalized: URLs, links and relations are final; nothing written yet.
     signals.all_generators_finalized.connect(attach)
     # get_generators: sitemap.xml and robots.txt are written with the other output.

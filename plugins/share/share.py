@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 
 from pelican import signals
 
+from gazette.settings import Setting, Table
 from gazette.urls import public_url
 
 
@@ -94,11 +95,13 @@ def _native(url: str, title: str) -> ShareLink:
     return ShareLink("native", "分享", url)
 
 
-DEFAULTS: dict[str, Any] = {
-    "SHARE_ENABLED": True,
-    "SHARE_TARGETS": ["wechat", "weibo", "qzone", "email", "copy", "native"],
-    "SHARE_TARGETS_EN": ["x", "facebook", "linkedin", "email_en", "copy", "native"],
-}
+SETTINGS = Table("share", "SHARE_", [
+    Setting("SHARE_ENABLED", True, "Share links under every document."),
+    Setting("SHARE_TARGETS", ["wechat", "weibo", "qzone", "email", "copy", "native"],
+            "Share targets on Chinese pages, in order (names from the registry in share.py).", items=str),
+    Setting("SHARE_TARGETS_EN", ["x", "facebook", "linkedin", "email_en", "copy", "native"],
+            "Share targets on English pages.", items=str),
+])
 
 
 class ShareSettingsError(ValueError):
@@ -115,8 +118,6 @@ def links_for(settings: dict[str, Any], url: str, title: str, lang: str) -> list
 
 def configure(pelican: Any) -> None:
     settings = pelican.settings
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, value)
     for key in ("SHARE_TARGETS", "SHARE_TARGETS_EN"):
         unknown = [t for t in settings[key] if t not in TARGETS]
         if unknown:

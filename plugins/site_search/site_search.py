@@ -23,13 +23,17 @@ the site outgrows the count, doubling it splits each shard in two. A site that c
 such a threshold re-indexes everything once.
 
 Each bundle has a digest of everything that decides its bytes (its documents' record
-inputs, this module's code, Pagefind's version). Built bundles are kept in
-CACHE_PATH/site_search/<digest>/; a bundle whose digest is unchanged is neither
+inputs, this module's code, Pagefind's version). Built bundles are kept by that digest
+in the "site_search" cache (gazette.cache); a bundle whose digest is unchanged is neither
 re-indexed nor copied again, and cache entries this build does not use are removed.
 Entries are hard-linked into the output (copying a shard's thousands of small files
 would cost most of a warm `make publish`), so a published file edited in place edits
-the entry too: each entry's digest is kept beside it (<digest>.sha1) and checked before
-use, and an entry that no longer matches is indexed again.
+the entry too: the cache records each entry's digest and checks it before use, and an
+entry that no longer matches is indexed again.
+
+Every file of the bundle, reused or placed anew, is recorded with the build's Output
+(gazette/output.py), which removes the files of a shard that is gone or changed when the
+build ends.
 
 Drafts and embargoed items are never in the document lists, so never indexed.
 """
@@ -57,23 +61,24 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
-from gazette.files import files_digest, link_file, write_atomic
+import gazette.output
+from gazette.cache import Cache
+from gazette.files import write_atomic
+from gazette.settings import Setting, Table
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, Any] = {
-    "SITE_SEARCH_ENABLED": True,
-    "SITE_SEARCH_BUNDLE": "pagefind",  # output folder of the index
-    # Most records per shard, on average. Pagefind needs about 0.3 MB per record and
-    # 2 ms of CPU, so this bounds its memory (~300 MB at 1,000) and the rebuild after
-    # an edit; the browser fetches a few small files per shard it merges, so fewer,
-    # larger shards serve phones on slow networks better (16 shards at 10,000 documents).
-    "SITE_SEARCH_SHARD_SIZE": 1000,
-    # Pagefind processes run at once when several shards need indexing.
-    "SITE_SEARCH_PROCESSES": min(2, os.cpu_count() or 1),
-    # Keep built shards in CACHE_PATH/site_search/ and reuse those whose documents did not change.
-    "SITE_SEARCH_CACHE": True,
-}
+SETTINGS = Table("site_search", "SITE_SEARCH_", [
+    Setting("SITE_SEARCH_ENABLED", True, "A static search index (Pagefind) and the search page."),
+    Setting("SITE_SEARCH_BUNDLE", "pagefind", "Output folder of the index."),
+    # Pagefind needs about 0.3 MB per record and 2 ms of CPU, so this bounds its memory (~300 MB
+    # at 1,000) and the rebuild after an edit; the browser fetches a few small files per shard
+    # it merges, so fewer, larger shards serve phones on slow networks better.
+    Setting("SITE_SEARCH_SHARD_SIZE", 1000, "Most records per index shard, on average: bounds the indexer's "
+            "memory (~0.3 MB a record) and what one edit re-indexes.", minimum=1),
+    Setting("SITE_SEARCH_PROCESSES", min(2, os.cpu_count() or 1), "Pagefind processes run at once when "
+            "several shards need indexing.", minimum=1, shown_default="2, or 1 on one CPU"),
+])
 MANIFEST = "shards.json"
 # Pagefind's optional UI add-ons; search.js uses its JavaScript API only.
 _UI_FILE = re.compile(r"pagefind-(component-|modular-)?ui\.(js|css)|pagefind-highlight\.js")
@@ -85,21 +90,6 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 class SearchIndexError(RuntimeError):
     """Pagefind failed; the message carries its output."""
-
-
-class SearchSettingsError(ValueError):
-    """A SITE_SEARCH_* setting has a value the plugin cannot use."""
-
-
-def configure(pelican: Any) -> None:
-    """Fill in and check the SITE_SEARCH_* settings."""
-    settings = pelican.settings
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, value)
-    for key in ("SITE_SEARCH_SHARD_SIZE", "SITE_SEARCH_PROCESSES"):
-        value = settings[key]
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise SearchSettingsError(f"site_search: {key} must be a whole number ≥ 1, not {value!r}")
 
 
 def bigrams(text: str) -> str:
@@ -280,14 +270,13 @@ class SearchPageGenerator(Generator):
         docs = self.context.get("published_documents", [])
         shards = plan_shards(docs, self.settings["SITE_SEARCH_SHARD_SIZE"])
         bundle = os.path.join(self.output_path, self.settings["SITE_SEARCH_BUNDLE"])
-        cache = os.path.join(self.settings["CACHE_PATH"], "site_search") if self.settings["SITE_SEARCH_CACHE"] \
-            else None
+        cache = Cache.open(self.settings, "site_search", _recipe())
         done = write_index(shards, bundle, cache, self.settings["SITE_SEARCH_PROCESSES"])
         logger.info("site_search: %d documents in %d shards: %d indexed, %d from the cache, %d unchanged",
                     len(docs), len(shards), done["built"], done["cached"], done["unchanged"])
 
 
-def write_index(shards: Sequence[Shard], bundle: str, cache: str | None, processes: int = 1) -> dict[str, int]:
+def write_index(shards: Sequence[Shard], bundle: str, cache: Cache, processes: int = 1) -> dict[str, int]:
     """Bring bundle up to date with the shards, running Pagefind only for those neither there nor cached.
 
     Returns how many bundles (shards and the runtime) were built, copied from the cache,
@@ -298,32 +287,36 @@ def write_index(shards: Sequence[Shard], bundle: str, cache: str | None, process
     if before is None:
         shutil.rmtree(bundle, ignore_errors=True)  # not ours, or the one-bundle layout of old
         before = {}
+    if cache.ignored:
+        before = {}  # --ignore-cache: index every bundle again, as fast_build renders every page
     os.makedirs(bundle, exist_ok=True)
     current: list[Bundle] = [*shards, *([runtime] if runtime else [])]
     unchanged = {b.id for b in current if before.get(b.id) == b.digest
                  and os.path.isfile(os.path.join(bundle, "" if b is runtime else b.id, "pagefind-entry.json"))}
     stale = [b for b in current if b.id not in unchanged]
-    if "runtime" not in unchanged:
-        _remove(bundle, [n for n in os.listdir(bundle) if n != MANIFEST and not _SHARD_ID.fullmatch(n)])
-    if cache:
-        os.makedirs(cache, exist_ok=True)
+    output = gazette.output.current()
     with tempfile.TemporaryDirectory(prefix="gazette-search-") as scratch:
-        store = cache or scratch
-        missing = [b for b in stale if not _intact(os.path.join(store, b.digest))]
+        def entry(b: Bundle) -> str:
+            return cache.path(b.digest) or os.path.join(scratch, b.digest)  # (scratch: GAZETTE_CACHE off)
+
+        missing = [b for b in stale if not cache.intact(b.digest)]
         with ThreadPoolExecutor(max_workers=max(1, min(processes, len(missing)))) as pool:
-            list(pool.map(lambda b: build_bundle(b, os.path.join(store, b.digest)), missing))
+            list(pool.map(lambda b: build_bundle(b, entry(b)), missing))
+        for b in missing:
+            cache.seal(b.digest)  # entries are hard-linked into the output: checked before each use
+        # Every file of every bundle is recorded: the Output removes the rest (a shard's old
+        # files, a shard or runtime that is gone) when the build ends.
         for b in stale:
-            if b is runtime:
-                shutil.copytree(os.path.join(store, b.digest), bundle, copy_function=link_file, dirs_exist_ok=True)
-            else:
-                _remove(bundle, [b.id])
-                shutil.copytree(os.path.join(store, b.digest), os.path.join(bundle, b.id), copy_function=link_file)
-    ids = {s.id for s in shards}
-    _remove(bundle, [n for n in os.listdir(bundle) if _SHARD_ID.fullmatch(n) and n not in ids])
-    _write_manifest(bundle, shards, runtime)
-    if cache:
-        used = {b.digest for b in current}
-        _remove(cache, [n for n in os.listdir(cache) if n.removesuffix(".sha1") not in used])
+            folder = bundle if b is runtime else os.path.join(bundle, b.id)
+            for rel in _files(entry(b)):
+                output.link(os.path.join(entry(b), rel), os.path.join(folder, rel))
+    for b in current:
+        if b.id in unchanged:
+            folder = bundle if b is runtime else os.path.join(bundle, b.id)
+            for rel in _files(folder, runtime=b is runtime):
+                output.keep(os.path.join(folder, rel))
+    _write_manifest(output, bundle, shards, runtime)
+    cache.retain(b.digest for b in current)  # one edit replaces a shard: keep no old ones
     return {"built": len(missing), "cached": len(stale) - len(missing), "unchanged": len(unchanged)}
 
 
@@ -350,18 +343,8 @@ def build_bundle(what: Bundle, dest: str) -> None:
         os.chmod(part, 0o755)  # mkdtemp made it 0700, and copytree copies modes: nginx would answer 403
         shutil.rmtree(dest, ignore_errors=True)
         os.replace(part, dest)
-        write_atomic(dest + ".sha1", files_digest(dest).encode())
     finally:
         shutil.rmtree(part, ignore_errors=True)
-
-
-def _intact(entry: str) -> bool:
-    """Whether a cache entry still holds the bytes Pagefind wrote (see the module docstring)."""
-    try:
-        with open(entry + ".sha1", encoding="ascii") as fh:
-            return os.path.isdir(entry) and fh.read() == files_digest(entry)
-    except OSError:
-        return False
 
 
 def _remove(folder: str, names: Iterable[str]) -> None:
@@ -371,6 +354,18 @@ def _remove(folder: str, names: Iterable[str]) -> None:
             shutil.rmtree(path)
         elif os.path.lexists(path):
             os.remove(path)
+
+
+def _files(folder: str, runtime: bool = False) -> list[str]:
+    """Every file under folder, relative to it; for the runtime bundle in the output, not the shards' or the list's."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        top = runtime and root == folder
+        if top:
+            dirs[:] = [d for d in dirs if not _SHARD_ID.fullmatch(d)]
+        found += [os.path.relpath(os.path.join(root, name), folder) for name in files
+                  if not (top and name == MANIFEST)]
+    return found
 
 
 def _sort_entry(path: str) -> None:
@@ -391,7 +386,8 @@ def _read_manifest(bundle: str) -> dict[str, str] | None:
         return None
 
 
-def _write_manifest(bundle: str, shards: Sequence[Shard], runtime: Runtime | None) -> None:
+def _write_manifest(output: gazette.output.Output, bundle: str, shards: Sequence[Shard],
+                    runtime: Runtime | None) -> None:
     """What search.js merges: the shards of each language, with digests that let browsers cache."""
     languages: dict[str, dict[str, Any]] = {}
     for shard in shards:
@@ -400,14 +396,7 @@ def _write_manifest(bundle: str, shards: Sequence[Shard], runtime: Runtime | Non
         entry["shards"].append({"id": shard.id, "digest": shard.digest})
     manifest = {"runtime": runtime.digest if runtime else None, "languages": languages}
     text = json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    path = os.path.join(bundle, MANIFEST)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            if fh.read() == text:
-                return  # unchanged: keep its mtime for deploy tools
-    except OSError:
-        pass
-    write_atomic(path, text.encode("utf-8"))
+    output.write(os.path.join(bundle, MANIFEST), text.encode("utf-8"))
 
 
 def get_generators(pelican: Any) -> type[Generator]:
@@ -415,8 +404,6 @@ def get_generators(pelican: Any) -> type[Generator]:
 
 
 def register() -> None:
-    # initialized: fill in and check the SITE_SEARCH_* settings before anything is read or written.
-    signals.initialized.connect(configure)
     # get_generators: the search page and index are written with the other output, after
     # every document (and its description from the seo plugin) is final.
     signals.get_generators.connect(get_generators)

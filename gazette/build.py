@@ -1,0 +1,53 @@
+"""What one build works out before reading any document: its clock, the site's data, when its output expires.
+
+Settings are what the office wrote; these are computed, once per build, and so are kept
+out of `settings` (where they would also become template variables, and every digest of
+the settings would have to know which keys to skip). content_model starts the build at
+Pelican's `initialized`; every plugin then reads `current()`. Worker processes forked
+during the build inherit it. One build runs per process (the devserver runs each build in
+a subprocess), so the build is a module-level value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Build:
+    """The state of the build under way."""
+
+    now: dt.datetime  # timezone-aware; GAZETTE_BUILD_TIME or the real time
+    # content/_data/site.yaml, checked: site identity, columns, departments, links
+    site: dict[str, Any] = field(default_factory=lambda: {"site": {}, "columns": [], "departments": [], "links": []})
+    # {absolute source path: [Version, …]} from git, for 最后更新 (empty when switched off)
+    git_dates: dict[str, Any] = field(default_factory=dict)
+    # The inspection's day (INSPECTION_TODAY, else the build's day in Asia/Shanghai)
+    today: dt.date | None = None
+    # The first moment this build's output is no longer what a build would write (an embargo
+    # ends, a consultation closes, the inspection's day turns); None: never by itself.
+    valid_until: dt.datetime | None = None
+
+    def expires(self, moment: dt.datetime | None) -> None:
+        """Note a moment the output stops being valid; the earliest one counts."""
+        if moment is not None and (self.valid_until is None or moment < self.valid_until):
+            self.valid_until = moment
+
+
+_current: Build | None = None
+
+
+def start(now: dt.datetime) -> Build:
+    """Begin a build's state (content_model, at `initialized`)."""
+    global _current  # noqa: PLW0603 - one build per process, see the module docstring
+    _current = Build(now)
+    return _current
+
+
+def current() -> Build:
+    """The build under way."""
+    if _current is None:
+        raise RuntimeError("no build under way: the content_model plugin starts one at Pelican's initialized signal")
+    return _current
