@@ -147,16 +147,17 @@ class Output:
         """Record a file this build has and did not need to write (a page whose inputs did not change)."""
         self.record(rel, False)
 
-    def record(self, rel: str, changed: bool, context: Context = None) -> bool:
+    def record(self, rel: str, changed: bool, context: Context = None, found: Stamp = None) -> bool:
         """Record a file of this build that is on disk: written (or placed) by this build if changed.
 
-        Returns changed. Only the build process records: a forked worker's record would be lost.
+        Returns changed. found is its stamp if the caller has just taken it (else a stat here).
+        Only the build process records: a forked worker's record would be lost.
         """
         if os.getpid() != self.pid:
             raise OutputError(f"output: {rel} recorded in a worker process, where the record is lost; "
                               "write it with put_bytes/put_copy/put_link and record it in the build process")
         rel = self.rel(rel)
-        found = stamp(self.path(rel))
+        found = found or stamp(self.path(rel))
         if found is None:
             logger.debug("output: %s is not there; not recorded", rel)
             return changed

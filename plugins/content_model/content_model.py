@@ -128,6 +128,20 @@ def add_reader(readers: Any) -> None:
     # it is refused with a message instead (static_files.ACTIVE_EXTENSIONS).
     for ext in ("html", "htm"):
         readers.reader_classes.pop(ext, None)
+    _skip_empty_cache(readers)
+
+
+def _skip_empty_cache(cacher: Any) -> None:
+    """Stop Pelican's content cache (off unless CACHE_CONTENT) from stamping every file twice for nothing.
+
+    Switched off, it still looks up each file's mtime when asked for cached data and again
+    when handed data it will not keep: 0.6 s of every 10,000-document build. (Gazette keeps
+    its own parse cache, gazette-parse.)
+    """
+    settings = cacher.settings  # (Readers send readers_init before setting their cache up)
+    if not settings.get("CACHE_CONTENT") and not settings.get("LOAD_CONTENT_CACHE"):
+        cacher.get_cached_data = lambda filename, default=None: default
+        cacher.cache_data = lambda filename, data: None
 
 
 def _mark_held_as_sources(generator: Any) -> None:
@@ -354,6 +368,9 @@ def register() -> None:
     signals.get_generators.connect(_configure)
     # readers_init lets us claim the .md extension from Pelican's plain Markdown reader.
     signals.readers_init.connect(add_reader)
+    # article/page_generator_init: the generators' own content caches are set up (and empty).
+    signals.article_generator_init.connect(_skip_empty_cache)
+    signals.page_generator_init.connect(_skip_empty_cache)
     # article_generator_pretaxonomy: articles are read and sorted; dates and lists not made yet.
     signals.article_generator_pretaxonomy.connect(_order_articles)
     # the article/page generators finish before the static one picks files to copy.

@@ -313,9 +313,9 @@ class Resolver:
         return value
 
 
-def page_key(base: str, deps: Iterable[tuple[str, str]]) -> str:
-    """A page's key: its base (code, settings, template) and each (path, digest) it read, in reading order."""
+def page_key(base: str, reads: Iterable[str]) -> str:
+    """A page's key: its base (code, settings, template) and each `path=digest;` it read, in reading order."""
     h = hashlib.blake2b(base.encode(), digest_size=20)
-    for path, value in deps:
-        h.update(f"{path}={value};".encode())
+    for read in reads:
+        h.update(read.encode())
     return h.hexdigest()

@@ -90,6 +90,7 @@ class _Placed(_Done):
 
 
 UNCHANGED, PLACED = _Unchanged(), _Placed()
+_NOWHERE = object()  # (not looked up yet; None is a digest that could not be made)
 
 
 class _KeyPickler(pickle.Pickler):
@@ -220,7 +221,7 @@ class _KeyedTemplate:
             writer.pending = _Pending(rel, "unkeyable:" + os.urandom(12).hex())
         else:
             reads = tuple(tracker.deps)
-            key = deps.page_key(base, ((repr(p), d) for p, d in tracker.deps.items()))
+            key = deps.page_key(base, [f"{p!r}={d};" for p, d in tracker.deps.items()])
             writer.pending = _Pending(rel, key, reads=reads)
         return html
 
@@ -263,6 +264,8 @@ class FastWriter(Writer):
         self.store = Cache.open(self.settings, "page_store", [FORMAT, LIBRARIES, _CODE_DIGEST, _THEME_DIGEST])
         self.reuse = not self.store.ignored  # --ignore-cache: render every page, whatever the manifest says
         self.resolver = deps.Resolver(())
+        self.ref: dict[str, Any] = {}  # the context every page's context is a copy of, plus its own variables
+        self.shared: dict[int, Any] = {}  # digests of reads that are the same for every page, by path number
         self.bases: dict[str, str] = {}
         self.settings_digest = ""
         _state["writer"] = self
@@ -281,15 +284,26 @@ class FastWriter(Writer):
         return self.bases[template_name]
 
     def current_key(self, base: str, read_ids: tuple[int, ...], context: dict[str, Any], env: Any) -> str | None:
-        """The key the last build's reads give in this build's context; None if one cannot be read."""
-        values = []
+        """The key the last build's reads give in this build's context; None if one cannot be read.
+
+        Most reads start at a document or at a variable every page shares (the same object in
+        every page's context: SITE_DATA, columns): their digests are the same for every page,
+        so they are kept by path number, which costs a fraction of walking or hashing the path.
+        """
+        shared, ref, parts = self.shared, self.ref, []
         for index in read_ids:
             path, shown = self.paths[index]
-            value = self.resolver.digest(path, context, env)
+            kind, name = path[0][0], path[0][1]
+            if kind == "doc" or (name in context and context[name] is ref.get(name, _NOWHERE)):
+                value = shared.get(index, _NOWHERE)
+                if value is _NOWHERE:
+                    value = shared[index] = self.resolver.digest(path, context, env)
+            else:  # this page's own (its document, its list page), or a Jinja global
+                value = self.resolver.digest(path, context, env)
             if value is None:
                 return None
-            values.append((shown, value))
-        return deps.page_key(base, values)
+            parts.append(f"{shown}={value};")
+        return deps.page_key(base, ["".join(parts)])
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         return _PageFile(self, filename)
@@ -323,6 +337,7 @@ class FastWriter(Writer):
         self.settings_digest = Fingerprint().of({k: v for k, v in self.settings.items()
                                                  if k not in up_to_date.BOOKKEEPING})
         self.resolver = deps.Resolver(_documents(context))
+        self.ref, self.shared = context, {}
         for env in {id(job.template.environment): job.template.environment for job in jobs}.values():
             deps.install(env)
 
@@ -350,7 +365,7 @@ class FastWriter(Writer):
         listening = bool(signals.content_written.receivers)  # (else no page context is kept for it)
         for result in results:  # unchanged pages too: still part of the site
             page = functools.partial(_page_context, jobs[result.job], result.rel) if listening else None
-            output.record(result.rel, result.action in ("written", "stored"), page)
+            output.record(result.rel, result.action in ("written", "stored"), page, result.stamp)
         return results
 
     def _numbered(self, results: list[Result]) -> dict[str, tuple[str, Stamp, tuple[int, ...] | None]]:

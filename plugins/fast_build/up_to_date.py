@@ -2,7 +2,8 @@
 
 After a successful build we record a digest of its inputs (every file under the content
 folder by size and mtime, the git commit, settings, command line, code, theme, Python
-and library versions) and of the output folder, with the moment the output stops being
+and library versions) and of the files it wrote (the build's Output record, by size and
+mtime: checking them again is a stat each, not a walk of the output folder), with the moment the output stops being
 valid: the next embargo release or consultation deadline (content_model), the next
 midnight for a dated inspection report (inspection), as the build's valid_until. A
 build whose inputs and output match the record and that runs before that moment stops
@@ -22,7 +23,8 @@ from typing import Any
 from pelican.log import console
 
 import gazette.build
-from gazette.files import load_pickle, save_pickle, settled
+import gazette.output
+from gazette.files import Stamp, load_pickle, save_pickle, settled, stamp
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +81,11 @@ def inputs_digest(pelican: Any, code_digest: str, settings_digest: str) -> tuple
     return hashlib.sha1("\0".join(parts).encode()).hexdigest(), count, fresh
 
 
+def _written_digest(files: dict[str, Stamp]) -> str:
+    """Digest of the files a build wrote, by path, size and mtime."""
+    return hashlib.sha1("".join(f"{rel}\0{st}\n" for rel, st in sorted(files.items())).encode()).hexdigest()
+
+
 def cache_file(settings: dict[str, Any], output_path: str, suffix: str) -> str:
     """A file in CACHE_PATH/gazette-pages/ that belongs to one output folder."""
     name = hashlib.sha1(os.path.abspath(output_path).encode()).hexdigest()[:16]
@@ -94,9 +101,13 @@ def check(pelican: Any, inputs: str, sources: int) -> None:
     valid_until = record.get("valid_until")
     if valid_until is not None and dt.datetime.now(dt.UTC) >= valid_until:
         return
-    output, files, _newest = _tree_digest(os.path.abspath(pelican.output_path))
-    if output != record.get("output"):
+    written = gazette.output.current().last
+    if written is None or _written_digest(written) != record.get("output"):
         return
+    root = os.path.abspath(pelican.output_path)
+    if any(stamp(os.path.join(root, rel)) != old for rel, old in written.items()):
+        return  # a file of the site was changed or removed since
+    files = len(written)
     console.print(f"fast_build: nothing changed ({sources} content files, {files} output files checked); "
                   f"{pelican.output_path} is up to date")
     raise UpToDate(0)
@@ -105,7 +116,7 @@ def check(pelican: Any, inputs: str, sources: int) -> None:
 def record(pelican: Any, inputs: str) -> None:
     """Remember this build's inputs and output, once every plugin has written its files."""
     settings = pelican.settings
-    output, _files, _newest = _tree_digest(os.path.abspath(pelican.output_path))
+    output = _written_digest(gazette.output.current().last or {})  # (the Output has saved this build's record)
     fixed_clock = settings.get("GAZETTE_BUILD_TIME") is not None
     valid_until = None if fixed_clock else gazette.build.current().valid_until
     path = cache_file(settings, pelican.output_path, ".build.pickle")
