@@ -1,8 +1,9 @@
 """Rebuild on every save; serve the output with the last build's problems on top and a live reload.
 
 Each build is a `python -m pelican … -e GAZETTE_SHOW_DRAFTS=true` subprocess, so a crash or a
-half-reloaded module never outlives it, and the one-line problems it prints are the ones the
-page shows. watchfiles keeps collecting changes while a build runs, so a save made during a
+half-reloaded module never outlives it; the problems it records (GAZETTE_PROBLEMS_FILE: the
+lines it prints, recorded as `make validate` records them for CI) are the ones the page
+shows. watchfiles keeps collecting changes while a build runs, so a save made during a
 build starts the next build as soon as this one ends; with no change, nothing runs, even after
 a failed build. A failed build writes nothing: the pages stay as the last good build left them,
 with the problems shown on top, until the next save.
@@ -19,12 +20,12 @@ import json
 import logging
 import mimetypes
 import os
-import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -49,9 +50,6 @@ MISSING = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title
            "<body><h1>页面不存在</h1><p>网站构建完成后，本页会自动刷新。</p></body></html>").encode()
 FIRST = "(start)"  # the change that starts the first build
 MAX_LINES = 200  # of a failed build's output in the page; the terminal has all of it
-# The lines content_model's problems.py prints: `content/x.md: field: message`, and its summary.
-PROBLEM = re.compile(r"\S[^:]*: \S+: ")
-SUMMARY = "gazette: "
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,13 +64,23 @@ class Status:
     log: str = ""  # the end of what a build that failed without naming problems printed (a template error)
 
 
-def messages(code: int, out: list[str], err: list[str]) -> tuple[list[str], str]:
+def problem_lines(record: Path) -> list[dict[str, str]]:
+    """The problems a build recorded (GAZETTE_PROBLEMS_FILE, content_model's problems.py); none if it wrote none."""
+    try:
+        rows = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+
+
+def messages(code: int, out: list[str], err: list[str], rows: list[dict[str, str]]) -> tuple[list[str], str]:
     """What a page shows of a build: its one-line problems, or else the end of its log; its warnings if it worked."""
+    lines = [f"{row.get('path')}: {row.get('field')}: {row.get('message')}"
+             + ("" if row.get("severity") == "error" else " (warning)") for row in rows]
     if code == 0:
-        return [line for line in err if line.endswith(" (warning)")], ""
-    problems = [line for line in err if PROBLEM.match(line) or line.startswith(SUMMARY)]
-    if problems:
-        return problems[:MAX_LINES], ""
+        return [line for line in lines if line.endswith(" (warning)")], ""
+    if lines:
+        return lines[:MAX_LINES], ""
     # A template error or a crash: Pelican logs it on stdout, Python on stderr.
     log = [line.rstrip() for line in out + err if line.strip()]
     return [], "\n".join(log[-MAX_LINES:]) or f"pelican exited with code {code}"
@@ -89,8 +97,9 @@ def _tee(stream: IO[str], sink: IO[str], lines: list[str]) -> None:
 class Builder:
     """Run one Pelican build at a time and keep the status pages poll."""
 
-    def __init__(self, command: list[str]) -> None:
+    def __init__(self, command: list[str], record: Path) -> None:
         self.command = command
+        self.record = record  # where each build writes its problems (GAZETTE_PROBLEMS_FILE)
         self._status = Status()
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
@@ -113,6 +122,7 @@ class Builder:
         started = time.monotonic()
         out: list[str] = []
         err: list[str] = []
+        self.record.unlink(missing_ok=True)  # (a build that stops before reading writes none)
         try:
             # A session of its own: stop() ends the build with its worker processes.
             proc = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -130,7 +140,7 @@ class Builder:
                 tee.join()
             self._process = None
         count = self.status.builds + 1
-        lines, log = messages(code, out, err)
+        lines, log = messages(code, out, err, problem_lines(self.record))
         self._update(build=f"{self._session}-{count}", builds=count, building=False, ok=code == 0,
                      lines=tuple(lines), log=log)
         seconds = time.monotonic() - started
@@ -161,11 +171,11 @@ class Site:
     settings: Path
     pelican_args: list[str]
 
-    def command(self) -> list[str]:
-        """The build: the caller's pelican options, drafts shown."""
+    def command(self, record: Path) -> list[str]:
+        """The build: the caller's pelican options, drafts shown, problems recorded to the record file."""
         rest, extra = split_overrides(self.pelican_args)
         return [sys.executable, "-m", "pelican", str(self.content), "-o", str(self.output), "-s", str(self.settings),
-                *rest, "-e", *extra, "GAZETTE_SHOW_DRAFTS=true"]
+                *rest, "-e", *extra, "GAZETTE_SHOW_DRAFTS=true", f"GAZETTE_PROBLEMS_FILE={json.dumps(str(record))}"]
 
     def watched(self) -> tuple[list[Path], list[str]]:
         """The folders a build reads (content, theme), and those it writes (output, cache) to ignore."""
@@ -327,7 +337,9 @@ def main(argv: list[str] | None = None) -> int:
 
     site = Site(Path(args.content).resolve(), Path(args.output).resolve(), Path(args.settings).resolve(),
                 args.pelican_args)
-    builder = Builder(site.command())
+    # Problems come from the build's own record, not from parsing what it prints.
+    record = Path(tempfile.mkdtemp(prefix="gazette-devserver-")) / "problems.json"
+    builder = Builder(site.command(record), record)
     try:
         server = DevHTTPServer((args.bind, args.port), site.output, builder)
     except OSError as exc:
@@ -347,4 +359,5 @@ def main(argv: list[str] | None = None) -> int:
         builder.stop()
         server.shutdown()
         server.server_close()
+        shutil.rmtree(record.parent, ignore_errors=True)
     return 0
