@@ -19,7 +19,9 @@ The matrix (about 2 minutes on 2 cores):
 
 - publishconf as `make publish` runs it (INSPECTION_ENABLED), 2 workers: every change in CHANGES;
 - publishconf with 1 worker, pelicanconf (`make html`) with 2 workers: REPRESENTATIVE,
-  one change per mechanism (every page's key, a page removed, a list showing a body, the QR cache).
+  one change per mechanism (every page's key, a page removed, a list showing a body, the QR cache);
+- publishconf with 2 workers into an empty output folder, the cache kept (what `make publish`
+  does: it builds into a fresh output.next, so unchanged pages come from the page store): FRESH.
 
 Below PARALLEL_MIN_JOBS (32) queued pages fast_build renders in the main process, and the sample
 alone queues 30; so builds with 2 workers add PADDING (40 short news items), which makes parsing
@@ -56,10 +58,12 @@ BUILD_TIMEOUT = 120
 DIFF_LINES = 16
 # The changes run in the configurations other than the first (see the module docstring).
 REPRESENTATIVE = ["title", "status-to-draft", "template-list-description", "plugin-qr-markup"]
-# (settings module, workers, changes run): the first runs every change.
+FRESH = ["body", "title", "new-document", "deleted-document", "site-column-name", "clock-embargo-ends"]
+# (settings module, workers, changes run, into an empty output folder): the first runs every change.
 # (The suite must stay under ~10 minutes: make html with 1 worker differs from the runs here
 # only by settings that publishconf-1w and pelicanconf-2w already vary.)
-CONFIGS = [("publishconf", 2, None), ("publishconf", 1, REPRESENTATIVE), ("pelicanconf", 2, REPRESENTATIVE)]
+CONFIGS = [("publishconf", 2, None, False), ("publishconf", 1, REPRESENTATIVE, False),
+           ("pelicanconf", 2, REPRESENTATIVE, False), ("publishconf", 2, FRESH, True)]
 _SUMMARY = re.compile(r"^fast_build: .*$", re.MULTILINE)
 
 
@@ -388,9 +392,10 @@ def compare(got: dict[str, bytes], want: dict[str, bytes], said: str) -> str:
 def matrix() -> list[object]:
     """The cases of CONFIGS, with ids such as publishconf-2w-body."""
     params = []
-    for conf, workers, names in CONFIGS:
+    for conf, workers, names, fresh in CONFIGS:
         for name in names or CHANGES:
-            params.append(pytest.param(conf, workers, CHANGES[name], id=f"{conf}-{workers}w-{name}"))
+            params.append(pytest.param(conf, workers, CHANGES[name], fresh,
+                                       id=f"{conf}-{workers}w{'-fresh' if fresh else ''}-{name}"))
     return params
 
 
@@ -410,9 +415,9 @@ def scenario(tmp_path: Path, project: Path) -> Callable[[str, int], Scenario]:
     return make
 
 
-@pytest.mark.parametrize(("conf", "workers", "kind"), matrix())
+@pytest.mark.parametrize(("conf", "workers", "kind", "fresh"), matrix())
 def test_incremental_build_equals_clean_build(scenario: Callable[[str, int], Scenario], conf: str, workers: int,
-                                              kind: Change) -> None:
+                                              kind: Change, fresh: bool) -> None:
     """Build, change one input, build again: every output file as a clean build of the changed inputs writes it."""
     s = scenario(conf, workers)
     if kind.prepare:
@@ -421,6 +426,8 @@ def test_incremental_build_equals_clean_build(scenario: Callable[[str, int], Sce
     first = s.build("inc")
     before = tree(first.output)
     kind.apply(s)
+    if fresh:  # as make publish builds into a new output.next: pages come from the page store
+        shutil.rmtree(first.output)
     # The incremental and the clean build read the same inputs and write to separate folders: run both at once.
     running = [s.start("inc"), s.start("clean")]
     try:

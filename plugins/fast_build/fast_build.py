@@ -36,6 +36,8 @@ import os
 import pickle
 import sys
 import types
+from array import array
+from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Any
 
@@ -174,7 +176,7 @@ class Result:
     written_bytes: int = 0
     stored: str | None = None  # the page went into the page store, with this digest
     reads: tuple[deps.Path, ...] | None = None  # rendered: the paths it read (None: unkeyable)
-    read_ids: tuple[int, ...] | None = None  # not rendered: the last build's paths, by number
+    read_ids: Sequence[int] | None = None  # not rendered: the last build's paths, by number
     job: int = 0
 
 
@@ -185,7 +187,7 @@ class _Pending:
     rel: str = ""
     key: str = ""
     reads: tuple[deps.Path, ...] | None = None
-    read_ids: tuple[int, ...] | None = None
+    read_ids: Sequence[int] | None = None
 
 
 class _KeyedTemplate:
@@ -258,7 +260,7 @@ class FastWriter(Writer):
         manifest = load_pickle(self.manifest_path)
         # {rel: (key, stamp, read ids or None)} and the paths those ids number, with their repr
         ok = isinstance(manifest, dict) and manifest.get("format") == FORMAT
-        self.manifest: dict[str, tuple[str, Stamp, tuple[int, ...] | None]] = manifest["pages"] if ok else {}
+        self.manifest: dict[str, tuple[str, Stamp, Sequence[int] | None]] = manifest["pages"] if ok else {}
         self.paths: list[tuple[deps.Path, str]] = manifest["paths"] if ok else []
         # The key names the code, theme and libraries too; their generation lets the old pages go at once.
         self.store = Cache.open(self.settings, "page_store", [FORMAT, LIBRARIES, _CODE_DIGEST, _THEME_DIGEST])
@@ -283,7 +285,7 @@ class FastWriter(Writer):
             ]).encode()).hexdigest()
         return self.bases[template_name]
 
-    def current_key(self, base: str, read_ids: tuple[int, ...], context: dict[str, Any], env: Any) -> str | None:
+    def current_key(self, base: str, read_ids: Sequence[int], context: dict[str, Any], env: Any) -> str | None:
         """The key the last build's reads give in this build's context; None if one cannot be read.
 
         Most reads start at a document or at a variable every page shares (the same object in
@@ -368,28 +370,40 @@ class FastWriter(Writer):
             output.record(result.rel, result.action in ("written", "stored"), page, result.stamp)
         return results
 
-    def _numbered(self, results: list[Result]) -> dict[str, tuple[str, Stamp, tuple[int, ...] | None]]:
-        """This build's manifest: each page's reads as numbers into self.paths (kept, extended, pruned)."""
-        numbers = {path: n for n, (path, _shown) in enumerate(self.paths)}
+    def _numbered(self, results: list[Result]) -> dict[str, tuple[str, Stamp, array[int] | None]]:
+        """This build's manifest: each page's reads as numbers into self.paths (kept, extended, pruned).
+
+        At 100,000 documents there are millions of reads of a few million paths: numbers go in
+        arrays (no int object each, and a forked worker reading them copies no page of memory
+        by counting references), and the steps of new paths are shared (a document's root, an
+        `attr title`), which pickling keeps. Paths are found by their text, whose hash Python
+        keeps, rather than as nested tuples hashed again on every lookup.
+        """
+        numbers: dict[str, int] | None = None
+        steps: dict[Any, Any] = {}
 
         def number(path: deps.Path) -> int:
-            if path not in numbers:
-                numbers[path] = len(self.paths)
-                self.paths.append((path, repr(path)))
-            return numbers[path]
+            nonlocal numbers
+            if numbers is None:  # only when a page was rendered
+                numbers = {shown: n for n, (_path, shown) in enumerate(self.paths)}
+            shown = repr(path)
+            if shown not in numbers:
+                numbers[shown] = len(self.paths)
+                self.paths.append((tuple(steps.setdefault(step, step) for step in path), shown))
+            return numbers[shown]
 
         pages = {}
         for r in results:
             if r.stamp is None:
                 continue
             ids = r.read_ids if r.read_ids is not None else (
-                tuple(number(p) for p in r.reads) if r.reads is not None else None)
+                array("I", [number(p) for p in r.reads]) if r.reads is not None else None)
             pages[r.rel] = (r.key, r.stamp, ids)
         used = {n for _key, _stamp, ids in pages.values() for n in ids or ()}
         if len(self.paths) > 2 * max(len(used), 1000):  # renumber: drop paths no page reads any more
             renumber = {old: new for new, old in enumerate(sorted(used))}
             self.paths = [self.paths[old] for old in sorted(used)]
-            pages = {rel: (key, st, None if ids is None else tuple(renumber[n] for n in ids))
+            pages = {rel: (key, st, None if ids is None else array("I", [renumber[n] for n in ids]))
                      for rel, (key, st, ids) in pages.items()}
         return pages
 
@@ -408,7 +422,8 @@ class FastWriter(Writer):
             if result.stored:
                 self.store.seal(result.key, result.stored)
         if self.manifest_path:
-            self.store.retain(manifests_keys(os.path.dirname(self.manifest_path), new, self.store.days))
+            self.store.retain(manifests_keys(os.path.dirname(self.manifest_path), new, self.store.days,
+                                             self.manifest_path))
         counts = {a: sum(r.action == a for r in results) for a in ("skipped", "stored", "same", "written")}
         unkeyable = sum(r.key.startswith("unkeyable:") for r in results)
         before = sum(r.rendered_bytes for r in results)

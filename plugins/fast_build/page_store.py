@@ -23,8 +23,8 @@ from typing import Any
 from gazette.files import load_pickle
 
 
-def manifests_keys(folder: str, current: dict[str, Any], days: int) -> set[str]:
-    """Keys named by this build's manifest and by other output folders' recent manifests.
+def manifests_keys(folder: str, current: dict[str, Any], days: int, own: str | None = None) -> set[str]:
+    """Keys named by this build's manifest (`current`, saved as `own`) and by other output folders' recent manifests.
 
     The pages of a folder not built for `days` (GAZETTE_CACHE_DAYS) are not kept. Its manifest
     stays: its next build needs it to remove the pages of documents deleted since.
@@ -38,6 +38,8 @@ def manifests_keys(folder: str, current: dict[str, Any], days: int) -> set[str]:
     for name in names:
         if name.endswith(".pickle") and not name.endswith(".build.pickle"):
             path = os.path.join(folder, name)
+            if own and os.path.abspath(path) == os.path.abspath(own):
+                continue  # (this build's: `current` has its keys, without reading it back)
             try:
                 if os.stat(path).st_mtime < too_old:
                     continue
