@@ -52,7 +52,8 @@ def test_share_links_carry_url_and_title(sample_build):
     html = sample_build.html("zcwj/2024/yl-2024-5/index.html")
     weibo = re.search(r'href="(https://service\.weibo\.com/share/share\.php\?[^"]+)"', html)[1]
     query = parse_qs(urlparse(weibo.replace("&amp;", "&")).query)
-    assert query == {"url": [f"{PORTAL}/zcwj/2024/yl-2024-5/"], "title": ["样例市人民政府关于加强政府网站建设的意见"]}
+    assert query == {"url": [f"{PORTAL}/zcwj/2024/yl-2024-5/"], "title": ["样例市人民政府关于加强政府网站建设的意见"],
+                     "pic": [f"{PORTAL}/theme/img/share.png"]}
     assert "https://sns.qzone.qq.com/cgi-bin/qzshare/cgi_qzshare_onekey?url=https%3A%2F%2Fwww.binhai.gov.cn" in html
     assert "用微信扫一扫分享" in html
     assert re.search(r'<button type="button" class="gz-share__link gz-share__native"[^>]+hidden>', html)
@@ -114,7 +115,8 @@ def test_sitemap_and_robots(sample_build):
     assert urls[f"{PORTAL}/zcwj/"].text == "2024-03-15"
     assert f"{PORTAL}/en/about/" in urls
     assert not any("CANARY" in u or "draft" in u or "embargo" in u for u in urls)
-    assert len(urls) == 9 + 2 + 1 + 6 + 1  # documents, pages, home, columns, catalogue
+    assert f"{PORTAL}/hdhy/tjsj/" in urls and f"{PORTAL}/zfxxgk/year/2024/" in urls
+    assert len(urls) == len(list(sample_build.output.rglob("*.html"))) - 1  # every page but 404.html
     robots = (sample_build.output / "robots.txt").read_text()
     assert robots.splitlines()[-1] == f"Sitemap: {PORTAL}/sitemap.xml"
 
@@ -124,10 +126,10 @@ def test_sitemap_becomes_an_index_past_the_limit(sample_content, build_site):
     assert result.returncode == 0, result.stderr
     index = ET.fromstring((result.output / "sitemap.xml").read_bytes())
     assert index.tag == f"{SITEMAP_NS}sitemapindex"
+    pages = len(list(result.output.rglob("*.html"))) - 1  # every page but 404.html
     parts = [s.find(f"{SITEMAP_NS}loc").text for s in index]
-    assert parts == [f"{PORTAL}/sitemap-{n}.xml" for n in range(1, 5)]
-    total = sum(len(ET.fromstring((result.output / f"sitemap-{n}.xml").read_bytes())) for n in range(1, 5))
-    assert total == 19
+    assert parts == [f"{PORTAL}/sitemap-{n}.xml" for n in range(1, -(-pages // 5) + 1)]
+    assert sum(len(ET.fromstring((result.output / f"sitemap-{n}.xml").read_bytes())) for n in range(1, len(parts) + 1)) == pages
 
 
 def json_ld(html: str) -> list[dict]:
@@ -148,8 +150,9 @@ def test_json_ld_and_government_meta_tags(sample_build):
                         ("ContentSource", "样例市人民政府")):
         assert f'<meta name="{name}" content="{value}">' in html
     assert f'<link rel="canonical" href="{PORTAL}/zcwj/2019/yl-2019-2/">' in html
-    home = json_ld(sample_build.html("index.html"))
-    assert home[0]["@type"] == "GovernmentOrganization" and home[0]["identifier"] == "9999000001"
+    website, office = json_ld(sample_build.html("index.html"))[0]["@graph"]
+    assert website["@type"] == "WebSite" and website["identifier"] == "9999000001"
+    assert office["@type"] == "GovernmentOrganization" and office["name"] == "样例市人民政府办公室"
     about = sample_build.html("about/index.html")
     assert f'<link rel="alternate" hreflang="en" href="{PORTAL}/en/about/">' in about
 

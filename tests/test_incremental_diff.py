@@ -294,7 +294,7 @@ FILTER = "\ndef gz_contact(value):\n    return value + {suffix!r}\n\nJINJA_FILTE
 
 
 def _footer_filter(s: Scenario) -> None:
-    override(s, "components/footer.html", "{{ site.contact }}", "{{ site.contact | gz_contact }}")
+    override(s, "components/footer.html", "{{ gz.name(site, 'contact') }}", "{{ gz.name(site, 'contact') | gz_contact }}")
     s.code = FILTER.format(suffix="（工作日）")
 
 

@@ -59,6 +59,7 @@ def test_urls_come_from_column_year_and_file_name(sample_build):
     assert pages == [
         "about/index.html",
         "en/about/index.html",
+        "en/search/index.html",  # the English pages' own search (site_search)
         "gzdt/2024/gzdt-1/index.html",
         "gzdt/index.html",
         "hdhy/2024/hf-1/index.html",

@@ -26,14 +26,14 @@ import gazette.build
 from gazette.files import write_atomic
 from gazette.settings import Setting, Table
 
-from .fields import TZ, FieldError, ParseContext, parse_datetime
+from .fields import TZ, FieldError, ImageRef, ParseContext, parse_datetime
 from .git_dates import commit_dates
 from .links import final_problems, inside
 from .problems import Problems, display_path, problems
 from .reader import HELD, SKIPPED, WARM, GazetteReader, now_in_portal_tz, release_time
 from .relations import link_interpretations
 from .schema import Field
-from .site_data import load_site_data
+from .site_data import SITE_FILE, load_site_data
 from .static_files import install, refuse, symlinks
 
 logger = logging.getLogger(__name__)
@@ -228,7 +228,7 @@ def _held_policies() -> list[SimpleNamespace]:
 
 
 def _attach_files(docs: list[Any], generators: list[Any]) -> None:
-    """Publish attachments and dataset files beside the page that lists them."""
+    """Publish attachments and dataset files beside the page that lists them, and share images."""
     static = next((g for g in generators if isinstance(g, StaticGenerator)), None)
     content_root = static.path if static else ""
     store = static.context["static_content"] if static else {}
@@ -249,6 +249,34 @@ def _attach_files(docs: list[Any], generators: list[Any]) -> None:
                 placed.append(dataclasses.replace(ref, url=item.url))
             setattr(doc, attr, placed)
             doc.metadata[attr] = placed
+        image = getattr(doc, "image", None)
+        if image is not None:
+            doc.image = doc.metadata["image"] = _place_image(image, doc, store, content_root,
+                                                             (doc.source_path, "image"))
+    image = gazette.build.current().site["site"].get("share_image")
+    if image is not None:
+        site_file = os.path.join(content_root, SITE_FILE)
+        site_image = _place_image(image, None, store, content_root, (site_file, "site.share_image"))
+        gazette.build.current().site["site"]["share_image"] = site_image
+
+
+def _place_image(ref: ImageRef, doc: Any, store: dict[str, Any], root: str,
+                 where: tuple[str, str]) -> ImageRef | None:
+    """Publish a share image: beside its document if it lies in the document's folder, else where it is.
+
+    Only an image no page has placed yet follows a document (Pelican moves a file once, and
+    warns on a second move), so one image may serve several documents and the site.
+    """
+    rel = os.path.relpath(ref.source_path, root).replace(os.sep, "/")
+    item = store.get(rel)
+    if item is None:
+        problems.error(*where, f"'{ref.file}' is excluded from static files (STATIC_PATHS/STATIC_EXCLUDES, "
+                       "or a name starting with _ or .); it cannot be published")
+        return None
+    beside = doc is not None and inside(ref.source_path, os.path.dirname(doc.source_path))
+    if beside and not hasattr(item, "override_save_as") and not item._output_location_referenced:
+        item.attach_to(doc)
+    return dataclasses.replace(ref, url=item.url)
 
 
 def _publish_only_linked_files(docs: list[Any], generators: list[Any], settings: dict[str, Any]) -> None:
@@ -268,8 +296,11 @@ def _publish_only_linked_files(docs: list[Any], generators: list[Any], settings:
     wanted = {p.replace(os.sep, "/") for p in static.context["static_links"]}
     wanted |= {rel(ref.source_path) for doc in docs for attr in ("attachments", "files")
                for ref in (getattr(doc, attr, None) or [])}
+    share_images = [gazette.build.current().site["site"].get("share_image")]
+    wanted |= {rel(ref.source_path) for ref in share_images + [getattr(doc, "image", None) for doc in docs] if ref}
     held = {rel(ref.source_path) for meta in HELD.values() for attr in ("attachments", "files")
             for ref in (meta.get(attr) or [])}
+    held |= {rel(meta["image"].source_path) for meta in HELD.values() if meta.get("image")}
     held |= {rel(path) for meta in HELD.values() for path in meta.get("linked_files", [])}
     public = tuple(d.strip("/") + "/" for d in settings["GAZETTE_PUBLIC_STATIC_DIRS"])
     kept = []
@@ -320,6 +351,9 @@ def check_site(generators: list[Any]) -> None:
     _assign_index_numbers(docs, site["site"].get("index_org_code", ""))
     reserved = {f"{col}/index.html": "a column in _data/site.yaml" for col in site["columns"]}
     reserved.update({f"{p}/index.html": "GAZETTE_RESERVED_PATHS" for p in settings["GAZETTE_RESERVED_PATHS"]})
+    # Other languages have their own pages there too (en/search/: site_search).
+    reserved.update({f"{lang}/{p}/index.html": "GAZETTE_RESERVED_PATHS" for lang in {d.lang for d in docs}
+                     for p in settings["GAZETTE_RESERVED_PATHS"]})
     reserved["index.html"] = "the home page"
     # URLs are final now: freeze them, since Pelican recomputes them on every access and
     # every plugin and template asks (override_* is Pelican's own per-document URL).

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .links import scheme_of, url_problem
+from .images import image_size, raster_type
+from .links import file_problem, scheme_of, url_problem
 from .schema import Field
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -29,6 +30,8 @@ class ParseContext:
     departments: dict[str, Any] = field(default_factory=dict)
     types: tuple[str, ...] = ()
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
+    root: str = ""  # the content folder: files named in fields must lie inside it
+    files_from: str = ""  # where relative file paths start; "" means the source file's folder
 
 
 Parser = Callable[[Any, Field, ParseContext], Any]
@@ -309,3 +312,49 @@ def parse_files(value: Any, fld: Field, ctx: ParseContext) -> list[FileRef]:
             source_path=path,
         ))
     return refs
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """A PNG or JPEG in the content folder, with the pixel size its header gives: a share card image."""
+
+    file: str  # as the editor wrote it
+    alt: str  # "" means: the page's title (or the site's name)
+    width: int
+    height: int
+    media_type: str
+    source_path: str  # absolute path on disk
+    url: str = ""  # filled in once the file is placed in the output
+
+
+@parser("image")
+def parse_image(value: Any, fld: Field, ctx: ParseContext) -> ImageRef:
+    item = {"file": value} if isinstance(value, str) else value
+    if not isinstance(item, dict):
+        raise FieldError(f"must be a file name or a mapping with file and alt ({fld.label})")
+    extra = sorted(str(k) for k in set(item) - {"file", "alt"})
+    if extra:
+        raise FieldError(f"unknown key '{extra[0]}' ({fld.label}; use file and alt)")
+    name = str(item.get("file") or "").strip()
+    if not name:
+        raise FieldError(f"'file' is missing ({fld.label})")
+    alt = " ".join(str(item.get("alt") or "").split())
+    if len(alt) > MAX_LEN["str"]:
+        raise FieldError(f"alt is {len(alt):,} characters long, more than the {MAX_LEN['str']} allowed ({fld.label})")
+    root = ctx.root or os.path.dirname(ctx.source_path)
+    start = ctx.files_from or os.path.dirname(ctx.source_path)
+    where = "content/" if ctx.files_from else "the document's folder, or content/ if they start with /"
+    path = os.path.normpath(os.path.join(root if name.startswith("/") else start, name.lstrip("/")))
+    problem = file_problem(path, root)
+    if problem:
+        raise FieldError(f"'{name}' {problem} ({fld.label})")
+    if not os.path.isfile(path):
+        raise FieldError(f"file '{name}' not found ({fld.label}; paths are relative to {where})")
+    kind = raster_type(path)
+    if kind is None:
+        raise FieldError(f"'{name}' is not a PNG or JPEG image ({fld.label}; WeChat, Weibo and QQ show no SVG, "
+                         "GIF or WebP thumbnail: save it as PNG or JPEG)")
+    size = image_size(path)
+    if not size or not all(size):
+        raise FieldError(f"'{name}' has no readable width and height ({fld.label}); save it again as PNG or JPEG")
+    return ImageRef(file=name, alt=alt, width=size[0], height=size[1], media_type=kind, source_path=path)

@@ -41,6 +41,20 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+# Share cards: WeChat, Weibo and QQ show PNG and JPEG thumbnails (no SVG, and GIF/WebP not everywhere).
+RASTER_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def raster_type(path: str | Path) -> str | None:
+    """The media type of a PNG or JPEG file, read from its first bytes; None for anything else."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return None
+    return next((kind for magic, kind in RASTER_TYPES.items() if head.startswith(magic)), None)
+
+
 _NUM = r"\s*=\s*[\"']\s*([\d.]+)(?:px)?\s*[\"']"
 
 

@@ -194,6 +194,7 @@ class GazetteReader(BaseReader):
         content = sanitize.clean(rendered, hosts)
         links = list(self._md.gazette_links)
         listed = [ref.source_path for attr in ("attachments", "files") for ref in values.get(attr) or []]
+        listed += [values["image"].source_path] if values.get("image") else []
         return Parsed(ctype.name, values, content, links=links,
                       deps={path: stamp(path) for path in [*links, *listed]})
 
@@ -263,7 +264,8 @@ class GazetteReader(BaseReader):
         ctype = self.content_type(source_path, raw)
         if ctype is None:
             return None
-        ctx = ParseContext(source_path, self.site["columns"], self.site["departments"], tuple(TYPES))
+        ctx = ParseContext(source_path, self.site["columns"], self.site["departments"], tuple(TYPES),
+                           root=os.path.abspath(self.settings["PATH"]))
         by_key = {key: f for f in ctype.fields for key in f.keys}
         values: dict[str, Any] = {}
         given: set[str] = set()
@@ -327,11 +329,13 @@ class GazetteReader(BaseReader):
         meta["type_label"] = ctype.label
         meta["template"] = ctype.name
         meta["lang"] = values["lang"] or self.settings["DEFAULT_LANG"]
+        published = max(values["date"], values["publish_at"] or values["date"])
         if values["updated"]:
-            meta["modified"] = values["updated"]
+            # Only a change after it went public is an update: 最后更新, feeds and sitemap say the same.
+            meta["modified"] = values["updated"] if values["updated"] > published else None
         else:  # a change after the item first went public, by git (see git_dates)
             history = self.git_dates.get(os.path.abspath(source_path))
-            meta["modified"] = last_change(history, max(values["date"], values["publish_at"] or values["date"]))
+            meta["modified"] = last_change(history, published)
         if values["summary"]:
             meta["summary"] = html.escape(values["summary"])
         else:

@@ -49,7 +49,8 @@ COMMON = (
           help="Publish date-time: `2015-05-14 09:30`, `2015-05-14` or `2015年5月14日`. A date in the "
                "future schedules the item: it stays out of the site until then, as with `publish_at`."),
     Field("updated", "datetime", "更新日期",
-          help="Last substantive update (最后更新), same formats as date. Left out, 最后更新 is the last commit "
+          help="Last substantive update (最后更新), same formats as date; one not after the publish time is "
+               "no update (pages, feeds and sitemap then use the publish date). Left out, 最后更新 is the last commit "
                "on a later day than the item first went public (the later of its publish time and the first "
                "commit in which it was published): importing a file, approving it and same-day fixes are no "
                "update. A shallow git clone shows none."),
@@ -68,6 +69,10 @@ COMMON = (
     Field("publish_at", "datetime", "定时发布",
           help="Embargo: the item stays out of the site until this date-time (Asia/Shanghai)."),
     Field("lang", "lang", "语言", help="`zh-CN` (default) or `en` for English pages."),
+    Field("image", "image", "分享图片",
+          help="Picture WeChat, Weibo and QQ show when the page is shared, instead of the site's `share_image`: "
+               "a PNG or JPEG beside the Markdown file (or a path from content/ starting with /), best 1200×630 "
+               "or square, at least 300×300. `{file, alt}` adds a description; without one the title is used."),
 )
 
 POLICY = ContentType(
@@ -145,6 +150,9 @@ DATASET = ContentType(
         Field("license", "str", "开放协议", help="Licence of the data."),
         Field("publisher", "str", "数据提供方", help="Publishing unit."),
         Field("update_frequency", "str", "更新频率", help="e.g. 每月, 每季度."),
+        Field("license_url", "url", "开放协议网址",
+              help="Address of the licence text (`https://…` or a path on this site). Search engines need it "
+                   "as a URL: without it only well-known licences (CC BY 4.0, CC0, ODbL…) are named to them."),
     ),
 )
 
@@ -158,6 +166,8 @@ TYPE_LABELS: dict[str, str] = {"类型": "type"}  # `type:` itself may be writte
 COLUMN = (
     Field("id", "slug", "栏目标识", required=True, help="ASCII id, also the URL folder: `zcwj`."),
     Field("name", "str", "栏目名称", required=True, help="Name shown in navigation."),
+    Field("name_en", "str", "英文名称",
+          help="Name on English pages (navigation, breadcrumbs, search results); left out, they show `name`."),
     Field("type", "type", "内容类型", required=True, help="Content type listed in the column."),
     Field("parent", "str", "上级栏目", help="Parent column id, for sub-columns."),
     Field("interval", "int", "更新周期", help="Expected update interval in days (inspection)."),
@@ -167,29 +177,43 @@ COLUMN = (
 DEPARTMENT = (
     Field("id", "slug", "部门标识", required=True, help="ASCII id used in `department:`."),
     Field("name", "str", "部门名称", required=True, help="Full name."),
+    Field("name_en", "str", "英文名称", help="Full name on English pages (来源); left out, they show `name`."),
     Field("url", "url", "网址", help="Department page or site: `https://…` or a path on this site."),
 )
 SITE = (
     Field("name", "str", "网站名称", required=True, help="Site name in the header and titles."),
+    Field("name_en", "str", "英文名称",
+          help="Site name in the header and titles of English pages; left out, their header shows `name` and "
+               "their titles no site name."),
     Field("short_name", "str", "简称", help="Short name for narrow screens."),
     Field("url", "url", "网站地址",
           help="Public address, `https://www.example.gov.cn`: canonical links, QR codes, feeds, sitemap and "
                "`make publish`'s links use it (else PORTAL_URL in pelicanconf.py)."),
-    Field("host", "str", "主办单位", required=True, help="Host unit (footer)."),
+    Field("host", "str", "主办单位", required=True,
+          help="Host unit (footer); search engines are told it is the organisation behind the site."),
+    Field("superior", "str", "上级机关",
+          help="The host unit's superior body, if any (given to search engines as its parent organisation)."),
     Field("site_code", "str", "网站标识码", required=True, help="网站标识码, e.g. 1200000001."),
     Field("icp", "str", "ICP备案号", required=True, help="ICP licence number."),
     Field("police", "str", "公安备案号", required=True, help="公安机关备案号."),
     Field("contact", "text", "联系方式", required=True, help="Address, phone, email."),
+    Field("contact_en", "text", "英文联系方式",
+          help="Contact details on English pages; left out, they show `contact`."),
     Field("error_report_url", "url", "我为政府网站找错", required=True,
           help="Link of the national error-report service for this site."),
     Field("index_org_code", "str", "组织机构代码", required=True,
           help="Organisation code used to generate 索引号: `11120000MB1234567X`."),
     Field("badge_url", "url", "党政机关标识链接", help="Link behind the 党政机关 badge."),
+    Field("share_image", "image", "分享图片",
+          help="Picture WeChat, Weibo and QQ show when any page is shared (a document's `image` replaces it): "
+               "a PNG or JPEG under content/, path from content/ (`images/share.png`), best 1200×630 or square, "
+               "at least 300×300. `{file, alt}` adds a description. Left out, the theme's own card is used."),
     Field("alert", "str", "重要通知", help="Emergency or hot-issue line shown atop every page while set."),
     Field("alert_url", "url", "重要通知链接",
           help="Where the alert line links to: `https://…` or a path on this site."),
 )
 LINK = (
     Field("title", "str", "链接名称", required=True, help="Text of the link."),
+    Field("title_en", "str", "英文链接名称", help="Text of the link on English pages; left out, they show `title`."),
     Field("url", "url", "链接地址", required=True, help="`https://…`, `mailto:`, `tel:` or a path on this site."),
 )

@@ -68,7 +68,8 @@ def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
     if not isinstance(raw, dict):
         problems.error(path, "(yaml)", "must be a mapping with site, columns and departments")
         return empty
-    ctx = ParseContext(source_path=path, types=tuple(TYPES))
+    root = os.path.abspath(content_path)  # site.yaml names files by their path from content/
+    ctx = ParseContext(source_path=path, types=tuple(TYPES), root=root, files_from=root)
     site = _record(raw.get("site"), SITE, "site", path=path, problems=problems, ctx=ctx) or {}
     columns: dict[str, dict[str, Any]] = {}
     for i, item in enumerate(_list(raw, "columns", path, problems)):

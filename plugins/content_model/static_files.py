@@ -23,6 +23,8 @@ from .links import file_problem, inside
 
 logger = logging.getLogger(__name__)
 
+# The theme's folder of files served at the site's root rather than under THEME_STATIC_DIR.
+THEME_ROOT = "root"
 # Pages and scripts that would run on the portal's own address if published as files.
 ACTIVE_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml", ".xht", ".js", ".mjs", ".swf", ".svgz"}
 # What makes an SVG image run script or show other pages when opened on its own.
@@ -82,7 +84,7 @@ def _copy_tree(source: str, target: str, ignores: list[str]) -> None:
 
 
 def copy_atomically(static: Any) -> None:
-    """Make a StaticGenerator copy content files and theme assets through the build's Output.
+    """Make a StaticGenerator copy content files, theme assets and the theme's root files through the Output.
 
     Pelican's own copies write in place (shutil.copy2), which leaves a truncated file on a
     full disk, and with STATIC_CHECK_IF_MODIFIED skip files nobody would then record as
@@ -107,9 +109,18 @@ def copy_atomically(static: Any) -> None:
                 target = os.path.join(output_path, destination, path)
             _copy_tree(source_path, os.path.normpath(target), static.settings["IGNORE_FILES"])
 
+    generate_output = static.generate_output
+
+    def generate_output_and_root(writer: Any) -> None:
+        generate_output(writer)
+        # Files browsers ask for at the site's root whatever a page links (favicon.ico,
+        # apple-touch-icon.png): the theme's root/ folder, beside static/.
+        _copy_tree(os.path.join(static.theme, THEME_ROOT), static.output_path, static.settings["IGNORE_FILES"])
+
     static._file_update_required = lambda item: True
     static._link_or_copy_staticfile = copy_staticfile
     static._copy_paths = copy_paths
+    static.generate_output = generate_output_and_root
 
 
 def refuse(static: Any, report: Any) -> None:

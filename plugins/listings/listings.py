@@ -43,6 +43,7 @@ class Column:
     nav: bool
     parent: str | None
     interval: int | None
+    name_en: str = ""  # the name on English pages; empty: they show `name`
     items: list[Any] = field(default_factory=list)
 
     @property
@@ -183,7 +184,7 @@ class ColumnsGenerator(Generator):
         docs = self.context.get("articles", [])
         columns = {
             cid: Column(cid, c["name"], c["type"], c.get("description") or "", c["nav"],
-                        c.get("parent"), c.get("interval"))
+                        c.get("parent"), c.get("interval"), c.get("name_en") or "")
             for cid, c in site["columns"].items()
         }
         for doc in docs:

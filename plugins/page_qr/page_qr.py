@@ -1,7 +1,8 @@
 """An inline SVG QR code of every page's public URL ("扫一扫在手机打开当前页").
 
 Templates call the `qr_svg` Jinja filter on a page's URL, so only pages that are
-rendered pay for a code (encoder.py makes it, the same code qrcode would make).
+rendered pay for a code (encoder.py makes it, the same code qrcode would make). Pages in
+another language pass the code's accessible name in their language: `url | qr_svg(label)`.
 
 Codes are kept in the "page_qr" cache (gazette.cache), one entry per URL. Its generation
 is a digest of everything else that made them: this plugin's source files, the qrcode
@@ -17,9 +18,11 @@ unchanged pages do not render, so a hit refreshes the entry's access time.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import logging
 import os
+import re
 from importlib.metadata import version
 from typing import Any
 
@@ -44,6 +47,7 @@ SETTINGS = Table("page_qr", "PAGE_QR_", [
 # so a setting added later cannot be forgotten there.
 _NOT_IN_CODE = {"PAGE_QR_ENABLED"}
 _HERE = os.path.dirname(os.path.abspath(__file__))
+_LABEL = re.compile(r'aria-label="[^"]*"')
 
 
 class QrSettingsError(ValueError):
@@ -57,6 +61,11 @@ def svg_for(data: str, level: str = "M") -> str:
             f'width="{size * 4}" height="{size * 4}" role="img" aria-label="本页网址二维码" '
             f'shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
             f'<path fill="#000" d="{path}"/></svg>')
+
+
+def labelled(svg: str, label: str) -> str:
+    """The code with another accessible name; the cache keeps the one svg_for gives."""
+    return _LABEL.sub(lambda _: f'aria-label="{html.escape(label)}"', svg, count=1) if label else svg
 
 
 def code_digest(settings: dict[str, Any]) -> str:
@@ -101,7 +110,8 @@ def configure(pelican: Any) -> None:
     _cache = QrCache(Cache.open(settings, "page_qr", code_digest(settings)), level)
     enabled = settings["PAGE_QR_ENABLED"]
     settings.setdefault("JINJA_FILTERS", {})["qr_svg"] = (
-        (lambda url: Markup(_cache.get(public_url(settings, url)))) if enabled else (lambda url: "")
+        (lambda url, label="": Markup(labelled(_cache.get(public_url(settings, url)), label))) if enabled
+        else (lambda url, label="": "")
     )
 
 

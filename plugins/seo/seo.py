@@ -2,12 +2,14 @@
 
 Documents get `description` (CJK-aware length) and `json_ld` (schema.org); templates
 render them with canonical links, Open Graph, Twitter cards, hreflang and the CN
-government meta tags. SeoGenerator writes sitemap.xml (an index past 50,000 URLs) and
-robots.txt. Nothing re-parses written HTML.
+government meta tags. SeoGenerator writes robots.txt; sitemap.xml (an index past 50,000
+URLs) lists every page the build wrote (the Output's record) but those robots.txt disallows
+and those the theme marks noindex. Nothing re-parses written HTML.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import html
 import json
 import logging
@@ -22,6 +24,7 @@ from pelican.generators import Generator
 
 import gazette.build
 import gazette.output
+from gazette.media_types import media_type
 from gazette.settings import Setting, Table
 from gazette.urls import public_url
 
@@ -33,7 +36,11 @@ SETTINGS = Table("seo", "SEO_", [
             "Latin 1.", minimum=20),
     Setting("SEO_SITEMAP_MAX_URLS", 50000, "URLs per sitemap file (the sitemaps.org limit); more make a "
             "sitemap index.", minimum=1),
-    Setting("SEO_ROBOTS_DISALLOW", [], "Paths robots.txt asks crawlers to leave alone.", items=str),
+    Setting("SEO_ROBOTS_DISALLOW", [], "Paths robots.txt asks crawlers to leave alone; the sitemap leaves "
+            "them out.", items=str),
+    Setting("SEO_SITEMAP_EXCLUDE", ["404.html"], "Pages (output paths, `*` wildcards) the sitemap leaves out "
+            "besides those under SEO_ROBOTS_DISALLOW: those the theme marks noindex. Every other page the "
+            "build writes is listed.", items=str),
 ])
 LEGAL_FORCE = {"effective": "InForce", "amended": "PartiallyInForce",
                "repealed": "NotInForce", "expired": "NotInForce"}
@@ -83,10 +90,49 @@ def _iso(value: Any) -> str:
     return value.isoformat() if value else ""
 
 
-def json_ld(doc: Any, settings: dict[str, Any], site: dict[str, Any], column: Any) -> list[dict[str, Any]]:
-    """schema.org objects for one document: its own type plus its BreadcrumbList."""
+def organization(settings: dict[str, Any], site: dict[str, Any]) -> dict[str, Any]:
+    """The office behind the site: its 主办单位, under its superior body if site.yaml names one."""
+    org = {"@type": "GovernmentOrganization", "@id": public_url(settings, "") + "#organization",
+           "name": site.get("host", ""), "url": public_url(settings, "")}
+    if site.get("index_org_code"):
+        org["identifier"] = site["index_org_code"]
+    if site.get("superior") and site["superior"] != org["name"]:
+        org["parentOrganization"] = {"@type": "GovernmentOrganization", "name": site["superior"]}
+    return org
+
+
+# Licences search engines know by URL, by their names with case, spaces and punctuation left out.
+LICENCES = {
+    **dict.fromkeys(("cc0", "cc010", "cc0publicdomaindedication"), "https://creativecommons.org/publicdomain/zero/1.0/"),
+    **dict.fromkeys(("ccby40", "知识共享署名40", "知识共享署名40国际", "知识共享署名40国际许可协议"),
+                    "https://creativecommons.org/licenses/by/4.0/"),
+    "ccbysa40": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "ccbync40": "https://creativecommons.org/licenses/by-nc/4.0/",
+    "ccbynd40": "https://creativecommons.org/licenses/by-nd/4.0/",
+    "ccbyncsa40": "https://creativecommons.org/licenses/by-nc-sa/4.0/",
+    **dict.fromkeys(("odbl", "odbl10"), "https://opendatacommons.org/licenses/odbl/1-0/"),
+    **dict.fromkeys(("odcby", "odcby10"), "https://opendatacommons.org/licenses/by/1-0/"),
+    **dict.fromkeys(("pddl", "pddl10"), "https://opendatacommons.org/licenses/pddl/1-0/"),
+}
+
+
+def licence_url(doc: Any, settings: dict[str, Any]) -> str | None:
+    """The dataset's licence as a URL: its license_url, a URL given as licence, or a known licence's; else None."""
+    given = getattr(doc, "license_url", None) or ""
+    if given.startswith("/"):
+        return public_url(settings, given)
+    if given.startswith(("https://", "http://")):
+        return given
+    name = getattr(doc, "license", None) or ""
+    if name.startswith(("https://", "http://")):
+        return name
+    return LICENCES.get(re.sub(r"[\s\-_.()（）·]", "", name.lower()))
+
+
+def json_ld(doc: Any, settings: dict[str, Any], site: dict[str, Any]) -> list[dict[str, Any]]:
+    """schema.org objects for one document (its BreadcrumbList comes with the breadcrumb it describes)."""
     url = public_url(settings, doc.url)
-    org = {"@type": "GovernmentOrganization", "name": site.get("name", ""), "url": public_url(settings, "")}
+    org = organization(settings, site)
     item: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": SCHEMA_TYPES.get(doc.type, "Article"),
@@ -98,6 +144,11 @@ def json_ld(doc: Any, settings: dict[str, Any], site: dict[str, Any], column: An
         "publisher": org,
         "description": doc.description,
     }
+    # A picture of its own or the site's (content_model placed both), not the theme's generic card.
+    image = getattr(doc, "image", None) or site.get("share_image")
+    if image is not None:
+        item["image"] = {"@type": "ImageObject", "url": public_url(settings, image.url),
+                         "width": image.width, "height": image.height}
     if item["@type"] in ("Article", "NewsArticle"):
         item["headline"] = doc.title
         item["mainEntityOfPage"] = url
@@ -116,19 +167,23 @@ def json_ld(doc: Any, settings: dict[str, Any], site: dict[str, Any], column: An
         item["about"] = [{"@type": "Legislation", "name": p.title, "legislationIdentifier": p.doc_no,
                           "url": public_url(settings, p.url)} for p in getattr(doc, "policies", [])]
     if doc.type == "dataset":
-        item["distribution"] = [{"@type": "DataDownload", "encodingFormat": f.format,
+        item["distribution"] = [{"@type": "DataDownload", "encodingFormat": media_type(f.file, f.format),
                                  "contentUrl": public_url(settings, f.url), "name": f.title}
                                 for f in getattr(doc, "files", [])]
-        if getattr(doc, "license", None):
-            item["license"] = doc.license
-    crumbs = [("首页", "")]
-    if column is not None:
-        crumbs.append((column.name, column.url))
-    crumbs.append((doc.title, doc.url))
-    trail = {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
-        {"@type": "ListItem", "position": n, "name": name, "item": public_url(settings, link)}
-        for n, (name, link) in enumerate(crumbs, 1)]}
-    return [item, trail]
+        licence = licence_url(doc, settings)
+        if licence:
+            item["license"] = licence
+    return [item]
+
+
+def breadcrumb_list(settings: dict[str, Any], crumbs: list[tuple[Any, str | None]], here: str) -> dict[str, Any]:
+    """The BreadcrumbList of a breadcrumb: (title, site-relative URL, or None for this page at `here`)."""
+    return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
+        {"@type": "ListItem", "position": n,
+         # A title may be markup (a Chinese name marked lang="zh-CN" on an English page): its text counts.
+         "name": title.striptags() if isinstance(title, Markup) else " ".join(str(title).split()),
+         "item": public_url(settings, here if link is None else link)}
+        for n, (title, link) in enumerate(crumbs, 1)]}
 
 
 def dump(data: Any) -> Markup:
@@ -144,59 +199,118 @@ def attach(generators: list[Any]) -> None:
     if not settings["SEO_ENABLED"]:
         return
     site = gazette.build.current().site["site"]
-    columns = context.get("columns_by_id", {})
     for doc in context["published_documents"]:
         summary = doc.metadata.get("summary")
         doc.description = describe(summary or doc.content, settings["SEO_DESCRIPTION_WIDTH"])
-        doc.json_ld = [dump(item) for item in
-                       json_ld(doc, settings, site, columns.get(getattr(doc, "column", None)))]
-    context["site_json_ld"] = dump({
-        "@context": "https://schema.org", "@type": "GovernmentOrganization", "name": site.get("name", ""),
-        "url": public_url(settings, ""), "identifier": site.get("site_code", ""),
-        "parentOrganization": {"@type": "GovernmentOrganization", "name": site.get("host", "")},
-    })
+        doc.json_ld = [dump(item) for item in json_ld(doc, settings, site)]
+    # The home page: the site (网站标识码 identifies it) and the office that runs it (主办单位).
+    home = public_url(settings, "")
+    context["site_json_ld"] = dump({"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "@id": home + "#website", "name": site.get("name", ""), "url": home,
+         "identifier": site.get("site_code", ""), "inLanguage": settings["DEFAULT_LANG"],
+         "publisher": {"@id": home + "#organization"}},
+        organization(settings, site),
+    ]})
+
+
+def configure(pelican: Any) -> None:
+    """Add the `breadcrumb_json_ld` filter: components/breadcrumbs.html describes the trail it shows."""
+    settings = pelican.settings
+    if not settings["SEO_ENABLED"]:
+        return
+
+    def breadcrumb_filter(crumbs: list[tuple[Any, str | None]], here: str) -> Markup:
+        return dump(breadcrumb_list(settings, crumbs, here))
+
+    settings.setdefault("JINJA_FILTERS", {})["breadcrumb_json_ld"] = breadcrumb_filter
 
 
 class SeoGenerator(Generator):
-    """Write sitemap.xml and robots.txt from what the build published."""
+    """Write robots.txt, and note each page's last change for sitemap.xml (written once every page is)."""
 
     def generate_output(self, writer: Any) -> None:
+        _pending.clear()
         if not self.settings["SEO_ENABLED"]:
             return
-        entries = self.urls()
-        limit = self.settings["SEO_SITEMAP_MAX_URLS"]
-        chunks = [entries[i:i + limit] for i in range(0, len(entries), limit)] or [[]]
-        if len(chunks) == 1:
-            self._write("sitemap.xml", _urlset(chunks[0]))
-        else:
-            names = [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
-            for name, chunk in zip(names, chunks, strict=True):
-                self._write(name, _urlset(chunk))
-            newest = [max((lm for _, lm in chunk if lm), default="") for chunk in chunks]
-            self._write("sitemap.xml", _index([(public_url(self.settings, n), lm)
-                                               for n, lm in zip(names, newest, strict=True)]))
-        lines = ["User-agent: *", "Allow: /"]
-        lines += [f"Disallow: {path}" for path in self.settings["SEO_ROBOTS_DISALLOW"]]
-        lines.append(f"Sitemap: {public_url(self.settings, 'sitemap.xml')}")
-        self._write("robots.txt", "\n".join(lines) + "\n")
+        _pending.append((self.settings, self.lastmods()))
+        _write("robots.txt", robots_txt(self.settings))
 
-    def urls(self) -> list[tuple[str, str]]:
-        """(absolute URL, lastmod) for every published page, sorted by URL."""
+    def lastmods(self) -> dict[str, str]:
+        """Site-relative URL -> day of last change, for the pages whose content the build knows."""
         ctx = self.context
-        docs = ctx.get("published_documents", [])
-        entries = {public_url(self.settings, d.url): _day(getattr(d, "modified", None) or d.date)
-                   for d in docs}
+        days = {d.url: _day(getattr(d, "modified", None) or d.date) for d in ctx.get("published_documents", [])}
         newest = _day(ctx.get("site_updated"))
-        entries[public_url(self.settings, "")] = newest
+        days[""] = newest
         for column in ctx.get("columns", []):
-            entries[public_url(self.settings, column.url)] = _day(column.latest.date) if column.latest else ""
+            days[column.url] = _day(column.latest.date) if column.latest else ""
         if ctx.get("CATALOGUE_URL"):
-            entries[public_url(self.settings, ctx["CATALOGUE_URL"])] = newest
-        return sorted(entries.items())
+            days[ctx["CATALOGUE_URL"]] = newest
+        for facet in ctx.get("catalogue", []):
+            for value in facet.values:
+                days[value.url] = _day(max((getattr(d, "modified", None) or d.date for d in value.items),
+                                           default=None))
+        return days
 
-    def _write(self, name: str, text: str) -> None:
-        if gazette.output.current().write(name, text.encode("utf-8")):
-            logger.info("seo: wrote %s", name)
+
+# (settings, lastmods) of the running build, from SeoGenerator to write_sitemap.
+_pending: list[tuple[dict[str, Any], dict[str, str]]] = []
+
+
+def robots_txt(settings: dict[str, Any]) -> str:
+    """robots.txt: the Disallow rules, then the sitemap."""
+    # Disallow rules only: crawlers taking the first matching rule (Baidu) and those taking the
+    # longest (Google) read them alike; an `Allow: /` before them lets first-match crawlers in everywhere.
+    rules = [f"Disallow: {path}" for path in settings["SEO_ROBOTS_DISALLOW"]] or ["Disallow:"]
+    return "\n".join(["User-agent: *", *rules, "", f"Sitemap: {public_url(settings, 'sitemap.xml')}"]) + "\n"
+
+
+def _robots_rule(path: str) -> re.Pattern[str]:
+    """A robots.txt path as a regular expression: a prefix, * for any characters, $ for the end (RFC 9309)."""
+    end = path.endswith("$")
+    body = ".*".join(re.escape(part) for part in path.removesuffix("$").split("*"))
+    return re.compile(body + ("$" if end else ""))
+
+
+def indexable(files: list[str], settings: dict[str, Any]) -> list[str]:
+    """Site-relative URLs of the HTML pages among output files that search engines may index.
+
+    Every page counts (documents, columns and their archive pages, catalogue facets, reply
+    statistics, feeds and search pages…) except those under a robots.txt Disallow rule and
+    those matching SEO_SITEMAP_EXCLUDE, which the theme marks noindex (404.html).
+    """
+    disallowed = [_robots_rule(path) for path in settings["SEO_ROBOTS_DISALLOW"]]
+    urls = []
+    for rel in files:
+        if not rel.endswith(".html") or any(fnmatch.fnmatchcase(rel, p) for p in settings["SEO_SITEMAP_EXCLUDE"]):
+            continue
+        url = rel.removesuffix("index.html") if rel == "index.html" or rel.endswith("/index.html") else rel
+        if not any(rule.match("/" + path) for rule in disallowed for path in (url, rel)):
+            urls.append(url)
+    return urls
+
+
+def write_sitemap(pelican: Any) -> None:
+    """Write sitemap.xml from the pages this build wrote (an index of several past SEO_SITEMAP_MAX_URLS)."""
+    if not _pending:
+        return
+    settings, days = _pending.pop()
+    pages = indexable(gazette.output.current().files(), settings)
+    entries = sorted((public_url(settings, url), days.get(url, "")) for url in pages)
+    limit = settings["SEO_SITEMAP_MAX_URLS"]
+    chunks = [entries[i:i + limit] for i in range(0, len(entries), limit)] or [[]]
+    if len(chunks) == 1:
+        _write("sitemap.xml", _urlset(chunks[0]))
+        return
+    names = [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
+    for name, chunk in zip(names, chunks, strict=True):
+        _write(name, _urlset(chunk))
+    newest = [max((lm for _, lm in chunk if lm), default="") for chunk in chunks]
+    _write("sitemap.xml", _index([(public_url(settings, n), lm) for n, lm in zip(names, newest, strict=True)]))
+
+
+def _write(name: str, text: str) -> None:
+    if gazette.output.current().write(name, text.encode("utf-8")):
+        logger.info("seo: wrote %s", name)
 
 
 def _day(value: Any) -> str:
@@ -224,7 +338,11 @@ def get_generators(pelican: Any) -> type[Generator]:
 
 
 def register() -> None:
+    # initialized: add the breadcrumb filter before Jinja environments exist.
+    signals.initialized.connect(configure)
     # all_generators_finalized: URLs, links and relations are final; nothing written yet.
     signals.all_generators_finalized.connect(attach)
-    # get_generators: sitemap.xml and robots.txt are written with the other output.
+    # get_generators: robots.txt is written with the other output, and the pages' dates noted.
     signals.get_generators.connect(get_generators)
+    # finalized: fast_build (which seo needs, so it registers first) has written every page.
+    signals.finalized.connect(write_sitemap)

@@ -35,6 +35,12 @@ Every file of the bundle, reused or placed anew, is recorded with the build's Ou
 (gazette/output.py), which removes the files of a shard that is gone or changed when the
 build ends.
 
+Each index language has its own search page, which searches its shards only: search/ for
+the site's default language, <language>/search/ for the others (en/search/). A page's
+header searches in its own language (SEARCH_PAGES: document language -> search page), and
+a result shows the document's type, or on pages in another language than Chinese the
+English name of its column where site.yaml gives one (the type names are Chinese).
+
 Drafts and embargoed items are never in the document lists, so never indexed.
 """
 
@@ -113,9 +119,29 @@ def plain_text(markup: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
+def index_language(lang: str) -> str:
+    """The index a language's documents go to: every Chinese variant shares the bigram index."""
+    lang = lang.lower()
+    return "zh-cn" if lang.startswith("zh") else lang
+
+
 def language_of(doc: Any) -> str:
-    """The index language of a document: every Chinese variant shares the bigram index."""
-    return "zh-cn" if doc.lang.startswith("zh") else doc.lang
+    """The index language of a document."""
+    return index_language(doc.lang)
+
+
+def search_page(language: str, default_lang: str) -> str:
+    """The URL of an index language's search page: search/ for the site's default language."""
+    if language == index_language(default_lang):
+        return "search/"
+    return re.sub(r"[^a-z0-9-]", "-", language) + "/search/"
+
+
+def result_type(doc: Any, columns: dict[str, Any]) -> str:
+    """What a result shows before its date: the type, or outside Chinese its column's English name."""
+    if language_of(doc) == "zh-cn":
+        return doc.type_label
+    return getattr(columns.get(getattr(doc, "column", None) or ""), "name_en", "") or ""
 
 
 def record_inputs(doc: Any) -> dict[str, Any]:
@@ -123,7 +149,7 @@ def record_inputs(doc: Any) -> dict[str, Any]:
     return {"path": doc.save_as, "language": language_of(doc), "title": doc.title,
             "doc_no": getattr(doc, "doc_no", "") or "", "issuer": getattr(doc, "issuer", "") or "",
             "keywords": list(getattr(doc, "keywords", None) or []), "html": doc.content,
-            "date": doc.date.strftime("%Y-%m-%d"), "type": doc.type_label,
+            "date": doc.date.strftime("%Y-%m-%d"), "type": getattr(doc, "search_type", doc.type_label),
             "description": getattr(doc, "description", "") or ""}
 
 
@@ -265,9 +291,12 @@ class SearchPageGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         if not self.settings["SITE_SEARCH_ENABLED"]:
             return
-        writer.write_file("search/index.html", self.get_template("search"), self.context,
-                          relative_urls=self.settings["RELATIVE_URLS"], page_name="search")
         docs = self.context.get("published_documents", [])
+        default = index_language(self.settings["DEFAULT_LANG"])
+        for language in sorted({default} | {language_of(d) for d in docs}):
+            own = {} if language == default else {"lang": language}  # base.html: the page's <html lang>
+            writer.write_file(search_page(language, default) + "index.html", self.get_template("search"),
+                              self.context, relative_urls=self.settings["RELATIVE_URLS"], page_name="search", **own)
         shards = plan_shards(docs, self.settings["SITE_SEARCH_SHARD_SIZE"])
         bundle = os.path.join(self.output_path, self.settings["SITE_SEARCH_BUNDLE"])
         cache = Cache.open(self.settings, "site_search", _recipe())
@@ -399,11 +428,27 @@ def _write_manifest(output: gazette.output.Output, bundle: str, shards: Sequence
     output.write(os.path.join(bundle, MANIFEST), text.encode("utf-8"))
 
 
+def attach(generators: list[Any]) -> None:
+    """Give each page language its search page, and each document what its search result shows."""
+    settings, context = generators[0].settings, generators[0].context
+    if not settings["SITE_SEARCH_ENABLED"]:
+        return
+    columns = context.get("columns_by_id", {})  # (listings)
+    pages = {settings["DEFAULT_LANG"].lower(): "search/"}
+    for doc in context.get("published_documents", []):
+        pages[doc.lang] = search_page(language_of(doc), settings["DEFAULT_LANG"])
+        doc.search_type = result_type(doc, columns)
+    context["SEARCH_PAGES"] = pages
+
+
 def get_generators(pelican: Any) -> type[Generator]:
     return SearchPageGenerator
 
 
 def register() -> None:
+    # all_generators_finalized: every published document and its language are known (content_model
+    # lists them there first), and no page is rendered yet: headers need their search page.
+    signals.all_generators_finalized.connect(attach)
     # get_generators: the search page and index are written with the other output, after
     # every document (and its description from the seo plugin) is final.
     signals.get_generators.connect(get_generators)

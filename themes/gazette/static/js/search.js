@@ -5,7 +5,9 @@
    Results show each document's own title, type, date and description.
    The index is split into shards, each a Pagefind bundle; shards.json lists them per
    language. They are merged into the Pagefind loaded from the bundle folder itself, so
-   one search ranks and counts the results of all of them. */
+   one search ranks and counts the results of all of them. Each language has its own
+   search page (/search/, /en/search/…), which searches the shards of its <html lang> only
+   and carries its status texts in data-* attributes of the status line. */
 (function () {
   var CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   var MAX = 30;
@@ -58,11 +60,13 @@
     var pagefind = await import(new URL(bundle + "pagefind.js", document.baseURI).href);
     // A digest changes with its index, so entry files may come from the HTTP cache.
     await pagefind.options({ metaCacheTag: manifest.runtime });
+    // Chinese: "und", since for zh, ja and th Pagefind splits the query with Intl.Segmenter
+    // (信息 息公 公开 becomes 信息, 息, 公, 公开), undoing the pairs. Other languages: their own,
+    // so that the query is stemmed as the index was (investors finds investor).
+    var language = key.split("-")[0] === "zh" ? "und" : key;
     await Promise.all(shards.map(function (shard) {
-      // "und": for zh, ja and th Pagefind splits the query with Intl.Segmenter (信息 息公 公开
-      // becomes 信息, 息, 公, 公开), undoing the pairs. Each shard holds one language anyway.
       return pagefind.mergeIndex(bundle + shard.id + "/",
-        { language: "und", metaCacheTag: shard.digest, mergeFilter: { shard: shard.id } });
+        { language: language, metaCacheTag: shard.digest, mergeFilter: { shard: shard.id } });
     }));
     return { pagefind: pagefind, shards: shards.map(function (shard) { return shard.id; }) };
   }
@@ -91,14 +95,21 @@
     return (await index.pagefind.search(query, { filters: { shard: { any: shards } } })).results;
   }
 
+  // The page's status text `name` (data-name on the status line), with {n}, {q} and {max} filled in.
+  function say(status, name, values) {
+    return (status.dataset[name] || "").replace(/\{(\w+)\}/g, function (all, key) {
+      return key in values ? String(values[key]) : all;
+    });
+  }
+
   async function run() {
     var list = document.getElementById("gz-search-results");
     var status = document.getElementById("gz-search-status");
     var input = document.getElementById("gz-search-q");
     var q = (new URLSearchParams(window.location.search).get("q") || "").trim();
     input.value = q;
-    if (!q) { status.textContent = "请输入关键词，例如：政府信息公开"; return; }
-    status.textContent = "正在搜索……";
+    if (!q) { status.textContent = say(status, "prompt", {}); return; }
+    status.textContent = say(status, "busy", {});
     try {
       // The page's own origin, whatever SITEURL says: Pagefind's worker would otherwise give
       // merged results absolute URLs, and a preview would search the live site.
@@ -106,11 +117,12 @@
       var found = index ? await find(index, bigrams(q)) : [];
       var results = await Promise.all(found.slice(0, MAX).map(function (r) { return r.data(); }));
       list.replaceChildren.apply(list, results.map(item));
+      var values = { n: found.length, q: q, max: MAX };
       status.textContent = results.length
-        ? "找到 " + found.length + " 条与“" + q + "”相关的结果" + (found.length > MAX ? "，显示前 " + MAX + " 条" : "")
-        : "没有找到与“" + q + "”相关的内容，请换个关键词试试。";
+        ? say(status, found.length === 1 ? "foundOne" : "found", values) + (found.length > MAX ? say(status, "more", values) : "")
+        : say(status, "none", values);
     } catch (e) {
-      status.textContent = "搜索暂时不可用，请稍后再试，或通过政府信息公开目录浏览。";
+      status.textContent = say(status, "error", {});
     }
   }
 
