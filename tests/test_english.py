@@ -149,7 +149,7 @@ def test_english_pages_have_their_own_index_and_search_page(demo_build):
                 if r["url"] == "/en/gzdt/2026/invest-binhai-en/")
     assert "investors" in news["content"].lower() and news["meta"]["type"] == "News"  # words, not bigrams
     page = demo_build.html("en/search/index.html")
-    assert '<html lang="en">' in page and 'action="/en/search/"' in page and 'data-busy="Searching…"' in page
+    assert '<html lang="en" ' in page and 'action="/en/search/"' in page and 'data-busy="Searching…"' in page
 
 
 def search(browser, url: str, screenshot: str = "") -> tuple[str, list[str]]:

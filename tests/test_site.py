@@ -190,9 +190,9 @@ def test_reply_shows_question_answer_and_anonymised_asker(sample_build):
 
 def test_english_translation_has_its_own_url_and_lang(sample_build):
     html = sample_build.html("en/about/index.html")
-    assert '<html lang="en">' in html
+    assert '<html lang="en" ' in html
     assert "<h1 class=\"gz-doc__title\">About the Government</h1>" in html
-    assert '<html lang="zh-cn">' in sample_build.html("about/index.html")
+    assert '<html lang="zh-cn" ' in sample_build.html("about/index.html")
 
 
 def test_catalogue_groups_policies_by_subject_issuer_year_and_validity(sample_build):
