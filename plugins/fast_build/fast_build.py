@@ -376,21 +376,19 @@ class FastWriter(Writer):
         At 100,000 documents there are millions of reads of a few million paths: numbers go in
         arrays (no int object each, and a forked worker reading them copies no page of memory
         by counting references), and the steps of new paths are shared (a document's root, an
-        `attr title`), which pickling keeps. Paths are found by their text, whose hash Python
-        keeps, rather than as nested tuples hashed again on every lookup.
+        `attr title`), which pickling keeps. The paths are indexed only when a page was rendered.
         """
-        numbers: dict[str, int] | None = None
+        numbers: dict[deps.Path, int] | None = None
         steps: dict[Any, Any] = {}
 
         def number(path: deps.Path) -> int:
             nonlocal numbers
             if numbers is None:  # only when a page was rendered
-                numbers = {shown: n for n, (_path, shown) in enumerate(self.paths)}
-            shown = repr(path)
-            if shown not in numbers:
-                numbers[shown] = len(self.paths)
-                self.paths.append((tuple(steps.setdefault(step, step) for step in path), shown))
-            return numbers[shown]
+                numbers = {known: n for n, (known, _shown) in enumerate(self.paths)}
+            if path not in numbers:
+                numbers[path] = len(self.paths)
+                self.paths.append((tuple(steps.setdefault(step, step) for step in path), repr(path)))
+            return numbers[path]
 
         pages = {}
         for r in results:
