@@ -88,10 +88,14 @@ def put_link(source: str, path: str) -> bool:
     return True
 
 
-def record_path(settings: Mapping[str, Any], output_path: str) -> str:
-    """CACHE_PATH/gazette-pages/<digest of the output folder>.output.json, beside fast_build's manifest."""
+def record_path(settings: Mapping[str, Any], output_path: str, suffix: str = ".output.json") -> str:
+    """CACHE_PATH/gazette-pages/<digest of the output folder><suffix>: the records kept for one output folder.
+
+    This writer's (.output.json), fast_build's page manifest (.pickle) and its up-to-date record
+    (.build.pickle) sit side by side.
+    """
     name = hashlib.sha1(os.path.abspath(output_path).encode()).hexdigest()[:16]
-    return os.path.join(settings.get("CACHE_PATH", "cache"), "gazette-pages", name + ".output.json")
+    return os.path.join(settings.get("CACHE_PATH", "cache"), "gazette-pages", name + suffix)
 
 
 def _load(path: str) -> dict[str, Stamp] | None:

@@ -23,8 +23,6 @@ Either way the build stops at `initialized`, before anything is read, with one l
 from __future__ import annotations
 
 import importlib
-import logging
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -32,13 +30,10 @@ from typing import Any
 from pelican import signals
 
 from gazette import output
+from gazette.lines import line_logger
 from gazette.settings import Table, apply
 
-# A plain logger, as for content problems: Rich (Pelican's handler) would wrap the line.
-_report = logging.Logger("gazette.plugins")
-_handler = logging.StreamHandler(sys.stderr)
-_handler.setFormatter(logging.Formatter("%(message)s"))
-_report.addHandler(_handler)
+_report = line_logger("gazette.plugins")
 
 
 class PluginOrderError(SystemExit):

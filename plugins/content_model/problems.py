@@ -5,20 +5,15 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
-import logging
 import os
-import sys
 from dataclasses import dataclass
 
 from gazette.files import write_atomic
+from gazette.lines import line_logger
 from gazette.pelican_args import autoreloading
 
-# A plain logger of its own: Rich (Pelican's handler) wraps long lines, and Pelican's
-# --fatal logger would stop at the first problem instead of reporting them all.
-_report = logging.Logger("gazette.problems")
-_handler = logging.StreamHandler(sys.stderr)
-_handler.setFormatter(logging.Formatter("%(message)s"))
-_report.addHandler(_handler)
+# Every problem is reported, one line each, before the build stops (see gazette/lines.py).
+_report = line_logger("gazette.problems")
 
 
 class ContentProblems(SystemExit):

@@ -456,7 +456,7 @@ _state: dict[str, Any] = {}
 
 
 def _manifest_path(settings: dict[str, Any], output_path: str) -> str | None:
-    return up_to_date.cache_file(settings, output_path, ".pickle") if settings.get("GAZETTE_CACHE", True) else None
+    return gazette.output.record_path(settings, output_path, ".pickle") if settings.get("GAZETTE_CACHE", True) else None
 
 
 def configure(pelican: Any) -> None:

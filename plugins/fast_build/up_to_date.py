@@ -86,15 +86,9 @@ def _written_digest(files: dict[str, Stamp]) -> str:
     return hashlib.sha1("".join(f"{rel}\0{st}\n" for rel, st in sorted(files.items())).encode()).hexdigest()
 
 
-def cache_file(settings: dict[str, Any], output_path: str, suffix: str) -> str:
-    """A file in CACHE_PATH/gazette-pages/ that belongs to one output folder."""
-    name = hashlib.sha1(os.path.abspath(output_path).encode()).hexdigest()[:16]
-    return os.path.join(settings.get("CACHE_PATH", "cache"), "gazette-pages", name + suffix)
-
-
 def check(pelican: Any, inputs: str, sources: int) -> None:
     """Stop the build (successfully) if the output already is what it would write."""
-    path = cache_file(pelican.settings, pelican.output_path, ".build.pickle")
+    path = gazette.output.record_path(pelican.settings, pelican.output_path, ".build.pickle")
     record = load_pickle(path)
     if not isinstance(record, dict) or record.get("inputs") != inputs:
         return
@@ -119,5 +113,5 @@ def record(pelican: Any, inputs: str) -> None:
     output = _written_digest(gazette.output.current().last or {})  # (the Output has saved this build's record)
     fixed_clock = settings.get("GAZETTE_BUILD_TIME") is not None
     valid_until = None if fixed_clock else gazette.build.current().valid_until
-    path = cache_file(settings, pelican.output_path, ".build.pickle")
+    path = gazette.output.record_path(settings, pelican.output_path, ".build.pickle")
     save_pickle(path, {"inputs": inputs, "output": output, "valid_until": valid_until})
