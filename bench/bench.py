@@ -8,7 +8,9 @@ theme. Then Gazette rebuilds after editing one document's body, after adding one
 newest), after changing one title, again with no change, and into an empty output folder
 with the cache kept (as CI and `make publish` build).
 Prints wall time, peak memory (PSS of the build and its worker processes together,
-sampled every 50 ms), documents per second and the ratio.
+sampled every 50 ms), documents per second and the ratio. Then it searches the largest
+site as a phone on a slow network would (phone_search.py): thirty queries, time, bytes,
+precision and recall.
 Nothing here runs in `make test`: timings belong in a benchmark, not in assertions.
 """
 
@@ -167,12 +169,12 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return wall, peak
 
 
-def gazette_cmd(content: Path, out: Path) -> list[str]:
+def gazette_cmd(content: Path, out: Path, *settings: str) -> list[str]:
     """Publish settings, every plugin and the inspection on; the cache lives beside the corpus."""
     cache = content.parent / "cache"
     return [sys.executable, "-m", "pelican", str(content), "-o", str(out), "-s", str(ROOT / "publishconf.py"),
             "-e", "INSPECTION_ENABLED=true", f'PATH="{content}"', f'CACHE_PATH="{cache}"',
-            'GAZETTE_BUILD_TIME="2026-11-22 12:00"']
+            'GAZETTE_BUILD_TIME="2026-11-22 12:00"', *settings]
 
 
 def stock_cmd(content: Path, out: Path, work: Path) -> list[str]:
@@ -186,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 10000])
     parser.add_argument("--keep", type=Path, help="keep the corpora and outputs here")
+    parser.add_argument("--no-phone", dest="phone", action="store_false",
+                        help="skip searching the largest site on a throttled phone (needs Chromium)")
     args = parser.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="gazette-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -214,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         fresh = timed(gazette_cmd(gz / "content", gz / "output"), work)
         rows.append((n, stock, cold, one, added, retitled, none, fresh))
         print(f"bench: {n} documents done", file=sys.stderr)
+    phone = search_on_a_phone(work / f"gazette-{args.sizes[-1]}", args.sizes[-1]) if args.phone else ""
     print(f"\n{'documents':>9} | {'stock s':>7} {'MB':>5} {'docs/s':>6} | {'gazette s':>9} {'MB':>5} {'docs/s':>6} | "
           f"{'ratio':>5} | {'edit one s':>10} | {'add one s':>9} | {'retitle s':>9} | {'no change s':>11} | "
           f"{'empty output s':>14} {'MB':>5}")
@@ -226,9 +231,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scaling: {n2 / n1:.0f}x documents took {g2 / g1:.1f}x the time (linear would be {n2 / n1:.0f}x)")
     print("targets (issue #12) at 10,000 documents: cold ratio <= 1.0, peak memory <= 1024 MB, "
           "add-one rebuild <= 5 s")
+    if phone:
+        print(phone)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def search_on_a_phone(gz: Path, n: int) -> str:
+    """Build the site once more for loopback (no absolute SITEURL) and search it on a throttled phone."""
+    import phone_search
+
+    if not shutil.which("chromium") and not shutil.which("chromium-browser"):
+        return "\nsearch on a phone: skipped, chromium is not installed (apt-get install -y chromium)"
+    out = gz / "phone"
+    built = subprocess.run(gazette_cmd(gz / "content", out, 'SITEURL=""'), capture_output=True, text=True)
+    if built.returncode:
+        return f"\nsearch on a phone: the build failed: {built.stderr[-2000:]}"
+    lines = []
+    for cpu in (1, 4):
+        lines.append(f"\nsearch on a phone ({n:,} documents; {phone_search.RTT_MS} ms RTT, "
+                     f"{phone_search.DOWN_BYTES_PER_S * 8 / 1e6:.1f} Mbit/s; CPU slowed {cpu}x; "
+                     "target (issue #13): every query <= 2 s and <= 200 KB, precision and recall >= 0.95)")
+        lines.append(phone_search.report(phone_search.run(out, phone_search.queries(out), cpu=cpu)))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -131,13 +131,9 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The demo portal (tests/demo/content, as shipped in content/) built once with the project's settings.
-
-    Search shards of about 8 documents, so that browser tests search a merged index.
-    """
+    """The demo portal (tests/demo/content, as shipped in content/) built once with the project's settings."""
     base = tmp_path_factory.mktemp("demo")
-    result = build(DEMO, base / "output", GAZETTE_BUILD_TIME="2026-11-22 12:00",
-                   SITE_SEARCH_SHARD_SIZE=8)
+    result = build(DEMO, base / "output", GAZETTE_BUILD_TIME="2026-11-22 12:00")
     assert result.returncode == 0, result.stderr
     return result
 

@@ -15,8 +15,8 @@ from gazette import cache as cache_layer
 from gazette.cache import Cache
 from gazette.files import save_verified
 
-# Inspection on (its facts cache), several search shards (bulk entries): every cache a build keeps.
-SETTINGS = {"INSPECTION_ENABLED": True, "INSPECTION_TODAY": "2024-05-10", "SITE_SEARCH_SHARD_SIZE": 2}
+# Inspection on (its facts cache): every cache a build keeps.
+SETTINGS = {"INSPECTION_ENABLED": True, "INSPECTION_TODAY": "2024-05-10"}
 CACHES = {"gazette-parse", "jinja", "page_qr", "page_store", "site_search", "inspection"}
 DAY_NS = 86_400 * 10**9
 
@@ -69,9 +69,9 @@ def test_damaged_cache_never_reaches_the_output_and_ignore_cache_reads_nothing(s
     expected = tree(clean.output)
     assert {p.name for p in cache.iterdir()} == CACHES | {"gazette-pages"}
 
-    # Every entry of every cache, the page files and search shards linked into the output
-    # included; the records (manifests) and the caches' digest books are spared, so that
-    # pages and shards are looked up and their own digests must turn them away.
+    # Every entry of every cache, the page files linked into the output included; the records
+    # (manifests) and the caches' digest books are spared, so that pages are looked up and their
+    # own digests must turn them away.
     assert damage(cache, spare=("gazette-pages", "digests.pickle")) > 50
     clean.output.rename(clean.output.with_name("output.old"))
     entries = pelican(sample_content, clean.output, cache)

@@ -73,4 +73,4 @@ def test_each_distribution_plugin_can_be_switched_off(sample_content, build_site
     html = result.html("zcwj/2024/yl-2024-5/index.html")
     assert "gz-meta" in html and "gz-share" not in html and "gz-qr" not in html
     assert not (result.output / "feeds").exists() and not (result.output / "sitemap.xml").exists()
-    assert not (result.output / "pagefind").exists() and 'role="search"' not in html
+    assert not (result.output / "search-index").exists() and 'role="search"' not in html

@@ -281,8 +281,8 @@ def change_settings_pagination(s: Scenario) -> None:
 
 
 @change()
-def change_settings_search_shards(s: Scenario) -> None:
-    s.settings["SITE_SEARCH_SHARD_SIZE"] = 32  # 2 shards of Chinese documents (padded), not 1
+def change_settings_search_results_per_page(s: Scenario) -> None:
+    s.settings["SITE_SEARCH_PER_PAGE"] = 5  # the search pages say so
 
 
 @change()
@@ -502,7 +502,7 @@ def test_content_written_fires_once_per_written_file(scenario: Callable[[str, in
                     f"the build wrote ({pages} pages), with {workers} workers"
                     + (f"; {len(twice)} files more than once: {', '.join(twice[:5])} …" if twice else "")
                     + (f"; never for {', '.join(missing[:8])} …" if missing else ""), pytrace=False)
-    assert {"sitemap.xml", "robots.txt", "feeds/all.xml", "theme/css/gazette.css", "pagefind/shards.json",
+    assert {"sitemap.xml", "robots.txt", "feeds/all.xml", "theme/css/gazette.css", "search-index/zh-cn/index.json",
             "zcwj/2024/yl-2024-5/yl-2024-5-fj1.csv"} <= set(calls)
     with_page = {os.path.relpath(path, result.output) for path, page, _here in lines if page}
     assert with_page == {rel for rel in calls if rel.endswith(".html")} and len(with_page) == pages

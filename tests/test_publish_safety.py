@@ -49,7 +49,7 @@ def leftovers(output: Path) -> list[str]:
 
 
 def assert_complete(output: Path) -> None:
-    for rel in ("index.html", "sitemap.xml", "pagefind/shards.json", "pagefind/pagefind.js", "theme/css/gazette.css"):
+    for rel in ("index.html", "sitemap.xml", "search-index/zh-cn/index.json", "search/index.html", "theme/css/gazette.css"):
         assert (output / rel).is_file(), rel
 
 
@@ -153,7 +153,7 @@ def test_a_second_publish_waits_for_the_first_or_says_why_it_does_not(sample_con
 
 
 def test_published_files_are_world_readable_whatever_the_umask(sample_content, tmp_path):
-    """nginx runs as another user: a 0700 pagefind/ folder means 403 and no search."""
+    """nginx runs as another user: a 0700 search-index/ folder means 403 and no search."""
     output = tmp_path / "output"
     result = publish(sample_content, output, preexec_fn=lambda: os.umask(0o077))
     assert result.returncode == 0, result.stderr
@@ -164,8 +164,8 @@ def test_published_files_are_world_readable_whatever_the_umask(sample_content, t
         if mode & bits != bits:
             unreadable.append(f"{path.relative_to(output)} {stat.filemode(mode)}")
     assert unreadable == []
-    assert stat.S_IMODE((output / "pagefind").stat().st_mode) & 0o555 == 0o555
-    assert any(p.is_dir() for p in (output / "pagefind").iterdir())  # shard folders were checked too
+    assert stat.S_IMODE((output / "search-index").stat().st_mode) & 0o555 == 0o555
+    assert any(p.is_dir() for p in (output / "search-index/zh-cn").iterdir())  # its folders were checked too
 
 
 def test_a_full_disk_during_the_build_leaves_the_site_as_it_was(sample_content, tmp_path):
@@ -201,9 +201,9 @@ def test_a_truncated_cached_qr_code_is_made_again_not_published(sample_content, 
     assert all(load_verified(str(entry)) for entry in entries)  # the cache holds whole codes again
 
 
-@pytest.mark.parametrize("rel", ["pagefind/zh-cn-0/pagefind-entry.json", "index.html"])
+@pytest.mark.parametrize("rel", ["search-index/zh-cn/index.json", "index.html"])
 def test_a_published_file_edited_in_place_is_not_published_again(sample_content, tmp_path, rel):
-    """Search shards and pages come from caches that share their files with the output."""
+    """Pages come from a cache that shares its files with the output; the search index is compared byte for byte."""
     output = tmp_path / "output"
     assert publish(sample_content, output).returncode == 0
     path = output / rel

@@ -243,6 +243,8 @@ RESPONSES = [
     ("/robots.txt", 200, "text/plain; charset=utf-8", True, "robots.txt"),
     ("/theme/css/gazette.css", 200, "text/css; charset=utf-8", True, "theme/css/gazette.css"),
     ("/theme/img/favicon.svg", 200, "image/svg+xml; charset=utf-8", True, "theme/img/favicon.svg"),
+    ("/search-index/zh-cn/index.json", 200, "application/json; charset=utf-8", True, "search-index/zh-cn/index.json"),
+    ("/search-index/zh-cn/d/0.bin?v=1", 200, "application/octet-stream", True, "search-index/zh-cn/d/0.bin"),
     ("/favicon.ico", 200, "image/x-icon", False, "favicon.ico"),
     ("/apple-touch-icon.png", 200, "image/png", False, "apple-touch-icon.png"),
     ("/no/such/page/", 404, "text/html; charset=utf-8", True, "404.html"),
@@ -265,13 +267,16 @@ def test_nginx_serves_with_every_security_header(site, nginx, path, status, cont
     assert (headers.get("X-Robots-Tag") == "noindex, nofollow") == (path.startswith("/inspection/") and code == 200)
 
 
-def test_nginx_compresses_only_when_asked_and_caches_theme_files(nginx):
+def test_nginx_compresses_only_when_asked_and_caches_theme_and_search_files(nginx):
     code, headers, _ = get(nginx, "/sitemap.xml", compressed=False)
     assert code == 200 and "Content-Encoding" not in headers
     assert headers["Server"] == "nginx"  # no version
     assert get(nginx, "/feeds/zcwj.xml")[1]["Vary"] == "Accept-Encoding"
     for path in ("/theme/css/gazette.css", "/favicon.ico"):
         assert get(nginx, path)[1]["Cache-Control"] == "max-age=604800"
+    # search.js asks for the index's files with ?v=<version>, named by index.json: that one file is
+    # asked for again each time, so a publish is seen at once.
+    assert get(nginx, "/search-index/zh-cn/index.json")[1]["Cache-Control"] == "no-cache"
 
 
 def test_shipped_server_block_takes_everything_from_the_snippets():

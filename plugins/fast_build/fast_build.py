@@ -74,7 +74,7 @@ FORMAT = 2
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # Python and the libraries that shape output: an upgrade must re-render, like a code change.
 LIBRARIES = " ".join([sys.version, *(f"{name}={version(name)}" for name in (
-    "pelican", "jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "minify-html", "qrcode", "feedgen", "pagefind"))])
+    "pelican", "jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "minify-html", "qrcode", "feedgen", "numpy"))])
 
 
 class _Done(str):

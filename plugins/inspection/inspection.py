@@ -179,7 +179,7 @@ def _walk(output: Path, skip: str) -> tuple[set[str], dict[str, os.stat_result]]
                     stack.append((entry.path, rel + "/"))
                 elif entry.is_file():
                     files.add(rel)
-                    if rel.endswith(".html") and not rel.startswith((skip + "/", "pagefind/")):
+                    if rel.endswith(".html") and not rel.startswith(skip + "/"):
                         pages[rel] = entry.stat()
     return files, pages
 

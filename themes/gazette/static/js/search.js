@@ -1,104 +1,273 @@
-/* Site search on top of Pagefind's JavaScript API (no third-party UI).
-   The index stores Chinese text as overlapping character pairs (plugins/site_search),
-   so the query is turned into the same pairs; Pagefind then requires all of them
-   (all that some page has: it ignores words it does not know).
-   Results show each document's own title, type, date and description.
-   The index is split into shards, each a Pagefind bundle; shards.json lists them per
-   language. They are merged into the Pagefind loaded from the bundle folder itself, so
-   one search ranks and counts the results of all of them. Each language has its own
-   search page (/search/, /en/search/…), which searches the shards of its <html lang> only
-   and carries its status texts in data-* attributes of the status line. */
+/* Site search on Gazette's static phrase index (plugins/site_search/index.py describes the files).
+   A query is normalised as the index was (plugins/site_search/text.py), split into terms at
+   spaces and punctuation, and every term must appear in a document as written: adjacent
+   characters, not "all pairs somewhere". A term of one or two characters is looked up
+   directly; a longer one is covered by character triples whose positions must line up.
+   Results rank title and document-number hits first, then newer documents first, and page
+   through all of them. Three round trips after index.json: dictionary shards, the postings
+   too long to sit in them, and the titles of one page of results. Status texts come from
+   data-* attributes of the status line ({n}, {q}, {page}, {pages} filled in). */
 (function () {
-  var CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
-  var MAX = 30;
+  "use strict";
+  var JOINERS = /[〔〕[\]【】()\-\/]/g; // text.py JOINERS
+  var BREAKS = /[^\p{L}\p{N}]+/gu;
+  var WORD = 0x1FFFFF; // index.py WORD: a long identifier indexed whole
+  var WORD_RUN = /^[0-9a-z]{12,}$/;
+  var MAX_TERMS = 8;
+  var MAX_TERM = 64;
 
-  function bigrams(term) {
-    return term.replace(CJK, function (run) {
-      if (run.length < 2) return " " + run + " ";
-      var pairs = [];
-      for (var i = 0; i < run.length - 1; i++) pairs.push(run.slice(i, i + 2));
-      return " " + pairs.join(" ") + " ";
-    }).replace(/\s+/g, " ").trim();
+  function normalize(text) {
+    return text.normalize("NFKC").toLowerCase().replace(JOINERS, "").replace(BREAKS, " ");
   }
 
-  function item(data) {
-    var meta = data.meta || {};
+  function terms(query) {
+    var seen = {};
+    return normalize(query).split(" ").filter(function (t) {
+      if (!t || seen[t]) return false;
+      seen[t] = true;
+      return true;
+    }).slice(0, MAX_TERMS).map(function (t) {
+      return Array.from(t).slice(0, MAX_TERM).map(function (c) { return c.codePointAt(0); });
+    });
+  }
+
+  // index.py shard_hash
+  function shardOf(g, shards) {
+    var h = (Math.imul(g[0], 0x9E3779B1) ^ Math.imul(g[1], 0x85EBCA77) ^ Math.imul(g[2], 0xC2B2AE3D)) >>> 0;
+    h = (h ^ (h >>> 15)) >>> 0;
+    h = Math.imul(h, 0x2C1B3C6D) >>> 0;
+    h = (h ^ (h >>> 12)) >>> 0;
+    return h & (shards - 1);
+  }
+
+  function fnv(cps) {
+    var h = 0x811C9DC5;
+    cps.forEach(function (c) { h = Math.imul(h ^ c, 0x01000193) >>> 0; });
+    return h;
+  }
+
+  // The grams that find a term, with their offsets in it: the term itself up to two
+  // characters, else triples that cover it. A long identifier is looked up whole first
+  // (`whole`), and by its triples where no page has it whole.
+  function cover(cps, heavy) {
+    var parts = triples(cps, heavy);
+    if (WORD_RUN.test(String.fromCodePoint.apply(null, cps))) {
+      parts.whole = { gram: [WORD, fnv(cps) & WORD, fnv(cps.slice().reverse()) & WORD], at: 0 };
+    }
+    return parts;
+  }
+
+  // Triples covering every character at the least cost to fetch: each costs its posting's size
+  // where index.json lists it as heavy, else about a small dictionary shard.
+  function triples(cps, heavy) {
+    if (cps.length === 1) return [{ gram: [0, 0, cps[0]], at: 0 }];
+    if (cps.length === 2) return [{ gram: [0, cps[0], cps[1]], at: 0 }];
+    var last = cps.length - 3, best = [], from = [];
+    for (var o = 0; o <= last; o++) {
+      var cost = heavy[String.fromCodePoint.apply(null, cps.slice(o, o + 3))] || 3000;
+      best[o] = Infinity;
+      if (o === 0) best[o] = cost;
+      for (var p = Math.max(0, o - 3); p < o; p++) {
+        if (best[p] + cost < best[o]) { best[o] = best[p] + cost; from[o] = p; }
+      }
+    }
+    var offsets = [];
+    for (var at = last; at !== undefined; at = from[at]) offsets.unshift(at);
+    return offsets.map(function (at) { return { gram: cps.slice(at, at + 3), at: at }; });
+  }
+
+  function Reader(bytes) { this.b = bytes; this.i = 0; }
+  Reader.prototype.next = function () {
+    var value = 0, scale = 1, byte;
+    do {
+      byte = this.b[this.i++];
+      value += (byte & 0x7f) * scale;
+      scale *= 128;
+    } while (byte & 0x80);
+    return value;
+  };
+  Reader.prototype.more = function () { return this.i < this.b.length; };
+
+  // A dictionary shard of another version than index.json: a cached index.json outlived a publish.
+  function Stale() {}
+
+  function Index(url, info) { this.url = url; this.info = info; }
+  Index.prototype.get = function (path, as) {
+    return fetch(this.url + path + "?v=" + this.info.version).then(function (r) {
+      if (!r.ok) throw new Error(path + ": " + r.status);
+      return as === "json" ? r.json() : r.arrayBuffer().then(function (b) { return new Uint8Array(b); });
+    });
+  };
+  // Each gram's entry ({count, bytes}), or undefined where no document has it.
+  Index.prototype.lookup = async function (grams) {
+    var self = this, shards = {};
+    grams.forEach(function (g) { (shards[shardOf(g, self.info.shards)] = shards[shardOf(g, self.info.shards)] || []).push(g); });
+    var found = {};
+    await Promise.all(Object.keys(shards).map(async function (n) {
+      var wanted = {};
+      shards[n].forEach(function (g) { wanted[g.join()] = true; });
+      var r = new Reader(await self.get("d/" + n + ".bin"));
+      for (; r.i < 8; r.i++) {
+        if (r.b[r.i] !== parseInt(self.info.version.substr(2 * r.i, 2), 16)) throw new Stale();
+      }
+      while (r.more()) {
+        var key = [r.next(), r.next(), r.next()].join(), count = r.next(), length = r.next();
+        var inline = length <= self.info.inline;
+        if (wanted[key]) found[key] = { count: count, length: length, bytes: inline ? r.b.subarray(r.i, r.i + length) : null };
+        if (inline) r.i += length;
+      }
+    }));
+    return found;
+  };
+  // Fetch the postings of these grams that were too long to sit in their dictionary entry.
+  Index.prototype.load = function (grams, found) {
+    var self = this;
+    return Promise.all(grams.map(async function (g) {
+      var entry = found[g.join()];
+      if (entry && !entry.bytes) entry.bytes = await self.get("p/" + g.map(function (c) { return c.toString(36); }).join("-") + ".bin");
+    }));
+  };
+
+  // Single characters and pairs: document -> 3 in the title, 2 in a number, 1 in the text.
+  function documents(bytes) {
+    var r = new Reader(bytes), doc = 0, out = new Map();
+    while (r.more()) {
+      var v = r.next();
+      doc += Math.floor(v / 4);
+      out.set(doc, v & 2 ? 3 : v & 1 ? 2 : 1);
+    }
+    return out;
+  }
+
+  // Triples: document -> sorted positions.
+  function positions(bytes) {
+    var r = new Reader(bytes), doc = 0, out = new Map();
+    while (r.more()) {
+      doc += r.next();
+      var count = r.next(), at = new Array(count), p = 0;
+      for (var k = 0; k < count; k++) { p += r.next(); at[k] = p; }
+      out.set(doc, at);
+    }
+    return out;
+  }
+
+  function has(sorted, value) {
+    var lo = 0, hi = sorted.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (sorted[mid] === value) return true;
+      if (sorted[mid] < value) lo = mid + 1; else hi = mid - 1;
+    }
+    return false;
+  }
+
+  // The documents that contain a term, each with its best place (3 title, 2 number, 1 text).
+  function match(parts, found, zones) {
+    var entries = parts.map(function (part) { return found[part.gram.join()]; });
+    if (entries.some(function (e) { return !e; })) return new Map();
+    if (parts[0].gram[0] === 0) return documents(entries[0].bytes);
+    var lists = entries.map(function (e) { return positions(e.bytes); });
+    var out = new Map();
+    lists[0].forEach(function (first, doc) {
+      var others = lists.map(function (l) { return l.get(doc); });
+      if (others.some(function (o) { return !o; })) return;
+      var best = 0;
+      for (var k = 0; k < first.length && best < 3; k++) {
+        var p = first[k];
+        if (parts.every(function (part, j) { return has(others[j], p + part.at); })) {
+          best = Math.max(best, p < zones[1] ? 3 : p < zones[2] ? 2 : 1);
+        }
+      }
+      if (best) out.set(doc, best);
+    });
+    return out;
+  }
+
+  // Every document with every term, best first: title or number hits, then newer (smaller number).
+  async function find(index, query) {
+    var covers = terms(query).map(function (cps) { return cover(cps, index.info.heavy || {}); });
+    if (!covers.length) return [];
+    var grams = {};
+    covers.forEach(function (parts) {
+      parts.concat(parts.whole ? [parts.whole] : []).forEach(function (p) { grams[p.gram.join()] = p.gram; });
+    });
+    var found = await index.lookup(Object.values(grams));
+    covers = covers.map(function (parts) { return parts.whole && found[parts.whole.gram.join()] ? [parts.whole] : parts; });
+    // A term with a gram no page has matches nothing, and so does the query: fetch no postings.
+    if (covers.some(function (parts) { return parts.some(function (p) { return !found[p.gram.join()]; }); })) return [];
+    var needed = {};
+    covers.forEach(function (parts) { parts.forEach(function (p) { needed[p.gram.join()] = p.gram; }); });
+    await index.load(Object.values(needed), found);
+    var scores = null;
+    covers.forEach(function (parts) {
+      var hits = match(parts, found, index.info.zones);
+      if (scores === null) { scores = hits; return; }
+      var both = new Map();
+      scores.forEach(function (score, doc) { if (hits.has(doc)) both.set(doc, score + hits.get(doc)); });
+      scores = both;
+    });
+    return Array.from(scores.entries()).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; })
+      .map(function (e) { return e[0]; });
+  }
+
+  // The title with the query's words marked.
+  function marked(title, words) {
+    var span = document.createDocumentFragment(), lower = title.toLowerCase(), i = 0;
+    while (i < title.length) {
+      var next = -1, size = 0;
+      words.forEach(function (w) {
+        var at = lower.indexOf(w, i);
+        if (at >= 0 && (next < 0 || at < next)) { next = at; size = w.length; }
+      });
+      if (next < 0) break;
+      span.appendChild(document.createTextNode(title.slice(i, next)));
+      var mark = document.createElement("mark");
+      mark.textContent = title.slice(next, next + size);
+      span.appendChild(mark);
+      i = next + size;
+    }
+    span.appendChild(document.createTextNode(title.slice(i)));
+    return span;
+  }
+
+  function item(row, root, words) {
     var li = document.createElement("li");
     li.className = "gz-list__item gz-results__item";
     var a = document.createElement("a");
     a.className = "gz-list__link gz-results__link";
-    a.href = data.url;
-    a.textContent = meta.title || data.url;
+    a.href = root + row[0];
+    a.appendChild(marked(row[1], words));
     var info = document.createElement("span");
     info.className = "gz-list__date";
-    info.textContent = [meta.type, meta.date].filter(Boolean).join(" · ");
+    info.textContent = [row[2], row[3]].filter(Boolean).join(" · ");
     li.appendChild(a);
     li.appendChild(info);
-    if (meta.description) {
+    if (row[4]) {
       var p = document.createElement("p");
       p.className = "gz-results__desc";
-      p.textContent = meta.description;
+      p.textContent = row[4];
       li.appendChild(p);
     }
     return li;
   }
 
-  // Pagefind's own choice of index: the page's language, its base language, else the largest.
-  function pick(languages, lang) {
-    if (languages[lang]) return lang;
-    if (languages[lang.split("-")[0]]) return lang.split("-")[0];
-    return Object.keys(languages).sort(function (a, b) { return languages[b].pages - languages[a].pages; })[0];
-  }
-
-  // Pagefind with the page language's shards merged in, each tagged with a "shard" filter
-  // so that a search can leave some out (and always leaves out the runtime's placeholder).
-  async function open(bundle) {
-    var manifest = await (await fetch(bundle + "shards.json", { cache: "no-cache" })).json();
-    var key = pick(manifest.languages, (document.documentElement.getAttribute("lang") || "unknown").toLowerCase());
-    if (!key) return null;
-    var shards = manifest.languages[key].shards;
-    var pagefind = await import(new URL(bundle + "pagefind.js", document.baseURI).href);
-    // A digest changes with its index, so entry files may come from the HTTP cache.
-    await pagefind.options({ metaCacheTag: manifest.runtime });
-    // Chinese: "und", since for zh, ja and th Pagefind splits the query with Intl.Segmenter
-    // (信息 息公 公开 becomes 信息, 息, 公, 公开), undoing the pairs. Other languages: their own,
-    // so that the query is stemmed as the index was (investors finds investor).
-    var language = key.split("-")[0] === "zh" ? "und" : key;
-    await Promise.all(shards.map(function (shard) {
-      return pagefind.mergeIndex(bundle + shard.id + "/",
-        { language: language, metaCacheTag: shard.digest, mergeFilter: { shard: shard.id } });
-    }));
-    return { pagefind: pagefind, shards: shards.map(function (shard) { return shard.id; }) };
-  }
-
-  // The words Pagefind looks up: the query's words, lower-cased, without punctuation.
-  function words(query) {
-    return query.toLowerCase().split(/\s+/).filter(function (w, i, all) {
-      return /[\p{L}\p{N}]/u.test(w) && all.indexOf(w) === i;
-    });
-  }
-
-  // Pagefind ignores a query word its index lacks. One index for the site ignores only words
-  // no page has; a shard would also ignore words only other shards have, and return pages
-  // without them. So search just the shards that have every word some page of the site has.
-  async function find(index, query) {
-    var shards = index.shards;
-    var terms = words(query);
-    if (shards.length > 1 && terms.length > 1) {
-      var found = await Promise.all(terms.map(function (term) { return index.pagefind.search(term); }));
-      var counts = found.map(function (f) { return f.filters.shard || {}; }).filter(function (perShard) {
-        return Object.keys(perShard).some(function (id) { return perShard[id] > 0; });
-      });
-      shards = shards.filter(function (id) { return counts.every(function (perShard) { return perShard[id] > 0; }); });
-      if (!shards.length) return [];
-    }
-    return (await index.pagefind.search(query, { filters: { shard: { any: shards } } })).results;
-  }
-
-  // The page's status text `name` (data-name on the status line), with {n}, {q} and {max} filled in.
   function say(status, name, values) {
     return (status.dataset[name] || "").replace(/\{(\w+)\}/g, function (all, key) {
       return key in values ? String(values[key]) : all;
+    });
+  }
+
+  function pager(nav, q, page, pages) {
+    nav.replaceChildren();
+    nav.hidden = pages < 2;
+    [[page - 1, "newer", "prev"], [page + 1, "older", "next"]].forEach(function (link) {
+      if (link[0] < 1 || link[0] > pages) return;
+      var a = document.createElement("a");
+      a.className = "gz-pager__link";
+      a.rel = link[2];
+      a.href = "?q=" + encodeURIComponent(q) + (link[0] > 1 ? "&page=" + link[0] : "");
+      a.textContent = nav.dataset[link[1]];
+      nav.appendChild(a);
     });
   }
 
@@ -106,23 +275,50 @@
     var list = document.getElementById("gz-search-results");
     var status = document.getElementById("gz-search-status");
     var input = document.getElementById("gz-search-q");
-    var q = (new URLSearchParams(window.location.search).get("q") || "").trim();
+    var params = new URLSearchParams(window.location.search);
+    var q = (params.get("q") || "").trim();
     input.value = q;
-    if (!q) { status.textContent = say(status, "prompt", {}); return; }
+    if (!q) { status.textContent = say(status, "prompt", {}); status.dataset.done = "1"; return; }
     status.textContent = say(status, "busy", {});
     try {
-      // The page's own origin, whatever SITEURL says: Pagefind's worker would otherwise give
-      // merged results absolute URLs, and a preview would search the live site.
-      var index = await open(new URL(list.dataset.bundle, document.baseURI).pathname);
-      var found = index ? await find(index, bigrams(q)) : [];
-      var results = await Promise.all(found.slice(0, MAX).map(function (r) { return r.data(); }));
-      list.replaceChildren.apply(list, results.map(item));
-      var values = { n: found.length, q: q, max: MAX };
-      status.textContent = results.length
-        ? say(status, found.length === 1 ? "foundOne" : "found", values) + (found.length > MAX ? say(status, "more", values) : "")
+      // The page's own origin, whatever SITEURL says: a preview must not search the live site.
+      var url = new URL(list.dataset.index, document.baseURI).pathname;
+      var root = new URL(list.dataset.root, document.baseURI).pathname;
+      // index.json was asked for while the page loaded (search.html preloads it); if a cached
+      // copy is older than the index, ask the server again.
+      var index = new Index(url, await (await fetch(url + "index.json")).json());
+      var hits;
+      try {
+        hits = await find(index, q);
+      } catch (e) {
+        if (!(e instanceof Stale)) throw e;
+        index = new Index(url, await (await fetch(url + "index.json", { cache: "reload" })).json());
+        hits = await find(index, q);
+      }
+      var info = index.info;
+      var per = Number(list.dataset.perPage) || 20;
+      var pages = Math.max(1, Math.ceil(hits.length / per));
+      var page = Math.min(Math.max(1, parseInt(params.get("page"), 10) || 1), pages);
+      var shown = hits.slice((page - 1) * per, page * per);
+      var chunks = {};
+      await Promise.all(shown.map(function (doc) { return Math.floor(doc / info.chunk); })
+        .filter(function (c, i, all) { return all.indexOf(c) === i; })
+        .map(async function (c) { chunks[c] = await index.get("m/" + c + ".json", "json"); }));
+      var words = q.toLowerCase().split(/\s+/).filter(Boolean);
+      list.start = (page - 1) * per + 1;
+      list.replaceChildren.apply(list, shown.map(function (doc) {
+        return item(chunks[Math.floor(doc / info.chunk)][doc % info.chunk], root, words);
+      }));
+      var values = { n: hits.length, q: q, page: page, pages: pages };
+      status.textContent = hits.length
+        ? say(status, hits.length === 1 ? "foundOne" : "found", values) + (pages > 1 ? say(status, "page", values) : "")
         : say(status, "none", values);
+      status.dataset.count = hits.length;
+      pager(document.getElementById("gz-search-pager"), q, page, pages);
     } catch (e) {
       status.textContent = say(status, "error", {});
+    } finally {
+      status.dataset.done = "1"; // for scripts that wait for the answer (bench/phone_search.py)
     }
   }
 
