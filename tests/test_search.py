@@ -41,9 +41,9 @@ def test_index_holds_what_each_document_page_shows_and_nothing_more(sample_build
         for run in comparable_runs(shown[url]):
             assert run in body, (url, run)  # the disclosure table, attachments, related titles too
         assert set(body.replace("\0", "")) <= set("".join(comparable_runs(shown[url]))), url
-    # Results show the document's own title, type and date; numbered newest first.
+    # Results show the document's own title, type and date; numbered oldest first (a new one goes last).
     dates = [row[3] for row in index.results]
-    assert dates == sorted(dates, reverse=True)
+    assert dates == sorted(dates)
     policy = next(row for row in index.results if row[0] == "zcwj/2024/yl-2024-5/")
     assert policy[2] == "政策文件" and re.fullmatch(r"\d{4}-\d\d-\d\d", policy[3])
     assert "en/about/" in [row[0] for row in read(out, "en").results]
@@ -177,3 +177,19 @@ def test_a_stale_cached_index_json_is_noticed_and_fetched_again(browser, corpus)
     finally:
         page.close()
     assert len(asked) == 2 and status.startswith("找到 "), (asked, status)
+
+
+def test_an_index_built_in_segments_is_the_index_built_at_once(corpus, monkeypatch):
+    """Segments are kept between builds and merged: the merge must give exactly the one-piece bytes."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from site_search import index
+    from site_search.text import normalize
+
+    built = read(corpus.output)
+    rebuilt = texts(built)
+    docs = [index.Doc(normalize(row[1]), normalize(row[0]), rebuilt.get("/" + row[0], ""), row) for row in built.results]
+    monkeypatch.setattr(index, "SEGMENT", len(docs))
+    whole = index.files(docs)
+    monkeypatch.setattr(index, "SEGMENT", 7)  # 35 segments, the last one short
+    monkeypatch.setattr(index, "PASS_CHARACTERS", 2000)  # and each in passes over the key space
+    assert index.files(docs) == whole

@@ -4,8 +4,11 @@ Why not Pagefind: measured on a 10,000-document site on a throttled phone (READM
 Pagefind answered in 4.5-18 s with 0.4-3 MB per query and could not match phrases or
 document numbers in Chinese. This index answers a phrase exactly in three small round trips.
 
-**Documents.** Each language has its own index; documents are numbered newest first
-(so a smaller number is a newer document, and ties in ranking go to the newer). A
+**Documents.** Each language has its own index; documents are numbered oldest first (so
+a larger number is a newer document, ties in ranking go to the larger, and a new document
+is added at the end). They are indexed in segments of SEGMENT consecutive numbers whose
+postings depend on their own documents only: a caller keeps them, an edit or a new
+document re-indexes one segment, and merge() joins the segments' postings. A
 document's text is three zones of one position space: its title from position 0, its
 document numbers (发文字号, 索引号) from 128 and the page text from 256. A match's
 position says whether it was in the title or a number, which ranks it first.
@@ -42,9 +45,9 @@ such a query term up whole and falls back to its triples where no page has it wh
 - `m/<n>.json`: what results show for documents n*CHUNK … n*CHUNK+CHUNK-1:
   [url, title, type, date, description].
 
-Memory: grams are sorted in passes over slices of the key space, each about
-PASS_CHARACTERS characters of text, so the peak stays near 0.5 GB whatever the site's size
-(a 10,000-document site of ~1,000 characters each: 2 passes, ~4 s on one core).
+Memory: a segment's grams are sorted at once (in passes over slices of the key space when
+its text passes PASS_CHARACTERS), and merging copies bytes a few MB at a time, so the peak
+stays near 0.5 GB at 10,000 documents (3.6 s on one core to index them all).
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +66,7 @@ INLINE = 160  # longest posting kept in its dictionary entry
 SHARD_BYTES = 6000  # about this much per dictionary shard
 HEAVY = 12_000  # triples with longer postings are listed in index.json, so that search.js avoids them
 HEAVY_MOST = 400
+SEGMENT = 1024  # documents per segment: an edit or a new document re-indexes its segment only
 CHUNK = 8  # documents per metadata file: a page of results from a sparse match reads one per result
 PASS_CHARACTERS = 6_000_000  # characters indexed at once; more go in passes over the key space
 _BITS = np.uint64(21)
@@ -144,13 +148,22 @@ def _zones(doc: Doc) -> str:
 
 @dataclass
 class Postings:
-    """Encoded postings of some grams: sorted keys, document counts, and byte ranges into one blob."""
+    """Encoded postings of some grams: sorted keys, document counts, and byte ranges into one blob.
+
+    Postings of a segment also say, per gram, its first document (and for singles and pairs
+    that entry's field bits), its last document, and where its bytes go on after the first
+    value: merge() joins segments by re-encoding only that first value.
+    """
 
     keys: np.ndarray
     counts: np.ndarray
     starts: np.ndarray
     lengths: np.ndarray
     blob: np.ndarray
+    first: np.ndarray | None = None
+    fields: np.ndarray | None = None
+    last: np.ndarray | None = None
+    tails: np.ndarray | None = None
 
 
 def _postings(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, positional: bool) -> Postings:
@@ -158,7 +171,7 @@ def _postings(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, positional: boo
     rows = len(key)
     if not rows:
         empty = np.zeros(0, np.int64)
-        return Postings(key, empty, empty, empty, np.zeros(0, np.uint8))
+        return Postings(key, empty, empty, empty, np.zeros(0, np.uint8), empty, empty, empty, empty)
     new_key = np.ones(rows, bool)
     new_key[1:] = key[1:] != key[:-1]
     new_group = new_key.copy()
@@ -190,11 +203,17 @@ def _postings(key: np.ndarray, doc: np.ndarray, pos: np.ndarray, positional: boo
         values = delta * 4 + np.bitwise_or.reduceat(field, group_start)
         key_value_start = np.flatnonzero(group_first_of_key)
     blob, at = varints(values)
+    first = values[key_value_start]
     del values
     starts = at[key_value_start]
     lengths = np.diff(np.append(starts, len(blob)))
-    group_counts = np.diff(np.append(np.flatnonzero(group_first_of_key), len(group_start)))
-    return Postings(key[new_key], group_counts, starts, lengths, blob)
+    tails = np.append(at, len(blob))[key_value_start + 1]
+    first_groups = np.flatnonzero(group_first_of_key)
+    group_counts = np.diff(np.append(first_groups, len(group_start)))
+    last = doc[group_start[np.append(first_groups[1:], len(group_start)) - 1]]
+    fields = np.zeros(len(first), np.uint32) if positional else first & 3
+    first = first if positional else first >> 2
+    return Postings(key[new_key], group_counts, starts, lengths, blob, first, fields, last, tails)
 
 
 def _grams(cp: np.ndarray, doc_of: np.ndarray, pos_of: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
@@ -269,15 +288,60 @@ def _batches(lengths: np.ndarray, limit: int) -> Iterator[np.ndarray]:
         start = end
 
 
-def files(docs: Sequence[Doc]) -> dict[str, bytes]:
-    """Every file of one language's index, by path relative to its folder."""
-    parts = build(docs)
-    keys = np.concatenate([p.keys for p in parts])
-    counts = np.concatenate([p.counts for p in parts])
-    lengths = np.concatenate([p.lengths for p in parts])
-    offsets = np.cumsum([0] + [len(p.blob) for p in parts[:-1]])
-    starts = np.concatenate([p.starts + off for p, off in zip(parts, offsets, strict=True)])
-    blob = np.concatenate([p.blob for p in parts]) if parts else np.zeros(0, np.uint8)
+def merge(segments: Sequence[tuple[int, Sequence[Postings]]]) -> Postings:
+    """One posting per gram from the postings of segments, each (its first document's number, its postings).
+
+    Segments hold consecutive documents and come in order. A gram's pieces are joined in segment
+    order; only each piece's first value changes (a document number relative to the previous piece's
+    last, not to the segment's start), so nothing else is decoded.
+    """
+    parts = [(base, p) for base, found in segments for p in found if len(p.keys)]
+    if not parts:
+        empty = np.zeros(0, np.int64)
+        return Postings(np.zeros(0, np.uint64), empty, empty, empty, np.zeros(0, np.uint8))
+    sizes = [len(p.keys) for _, p in parts]
+    keys = np.concatenate([p.keys for _, p in parts])
+    piece = np.repeat(np.arange(len(parts)), sizes)  # parts come in segment order
+    order = np.lexsort((piece, keys))
+    keys = keys[order]
+
+    def joined(name: str, add: Sequence[int] | None = None) -> np.ndarray:
+        values = [getattr(p, name).astype(np.int64) + (add[i] if add is not None else 0)
+                  for i, (_, p) in enumerate(parts)]
+        return np.concatenate(values)[order]
+
+    bases = [base for base, _ in parts]
+    offsets = np.cumsum([0] + [len(p.blob) for _, p in parts[:-1]]).tolist()
+    first, last = joined("first", bases), joined("last", bases)
+    tails = joined("tails", offsets)
+    tail_lengths = joined("starts", offsets) + joined("lengths") - tails
+    blob = np.concatenate([p.blob for _, p in parts])
+    new_key = np.ones(len(keys), bool)
+    new_key[1:] = keys[1:] != keys[:-1]
+    delta = first.copy()
+    delta[1:] -= np.where(new_key[1:], 0, last[:-1])
+    positional = keys >= np.uint64(1 << 42)  # triples and long identifiers
+    head, head_at = varints(np.where(positional, delta, delta * 4 + joined("fields")))
+    head_lengths = np.diff(np.append(head_at, len(head)))
+    piece_lengths = head_lengths + tail_lengths
+    piece_at = np.cumsum(piece_lengths) - piece_lengths
+    out = np.zeros(int(piece_lengths.sum()), np.uint8)
+    _place(out, piece_at, head, head_at, head_lengths)
+    _place(out, piece_at + head_lengths, blob, tails, tail_lengths)
+    starts = piece_at[new_key]
+    first_pieces = np.flatnonzero(new_key)
+    return Postings(keys[new_key], np.add.reduceat(joined("counts"), first_pieces), starts,
+                    np.diff(np.append(starts, len(out))), out)
+
+
+def files(docs: Sequence[Doc], segment: Callable[[Sequence[Doc]], list[Postings]] = build) -> dict[str, bytes]:
+    """Every file of one language's index, by path relative to its folder.
+
+    Documents are indexed in segments of SEGMENT; `segment` makes one segment's postings (a
+    caller may keep them: they depend on the segment's documents alone).
+    """
+    merged = merge([(n, segment(docs[n: n + SEGMENT])) for n in range(0, len(docs), SEGMENT)])
+    keys, counts, lengths, starts, blob = merged.keys, merged.counts, merged.lengths, merged.starts, merged.blob
     c0, c1, c2 = _split_key(keys)
     inline = lengths <= INLINE
     header, header_at = varints(np.stack([c0, c1, c2, counts.astype(np.uint64),
@@ -333,11 +397,17 @@ def _entries(order: np.ndarray, *, header: np.ndarray, head: np.ndarray, own: np
 
 
 def _place(out: np.ndarray, to: np.ndarray, source: np.ndarray, start: np.ndarray, length: np.ndarray) -> None:
-    """out[to[i]: to[i] + length[i]] = source[start[i]: start[i] + length[i]] for every i, at once."""
-    total = int(length.sum())
-    if not total:
-        return
-    which = np.repeat(np.arange(len(length)), length)
-    within = np.arange(total) - np.repeat(np.cumsum(length) - length, length)
-    out[to[which] + within] = source[start[which] + within]
+    """out[to[i]: to[i] + length[i]] = source[start[i]: start[i] + length[i]] for every i, a few MB at a time."""
+    ends = np.cumsum(length)
+    first = 0
+    while first < len(length):
+        stop = int(np.searchsorted(ends, (ends[first - 1] if first else 0) + 8_000_000, side="right"))
+        stop = max(stop, first + 1)
+        part = length[first:stop]
+        total = int(part.sum())
+        if total:
+            which = np.repeat(np.arange(first, stop), part)
+            within = np.arange(total) - np.repeat(np.cumsum(part) - part, part)
+            out[to[which] + within] = source[start[which] + within]
+        first = stop
 

@@ -21,8 +21,10 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy
 from pelican import signals
 from pelican.generators import Generator
 
@@ -121,16 +123,18 @@ def write_index(pelican: Any) -> None:
     output = gazette.output.current()
     bundle = settings["SITE_SEARCH_BUNDLE"]
     by_language: dict[str, list[Any]] = {}
-    for doc in sorted(docs, key=lambda d: (-d.date.timestamp(), d.url)):  # newest first: number 0
+    for doc in sorted(docs, key=lambda d: (d.date.timestamp(), d.url)):  # oldest first: a new one goes last
         by_language.setdefault(language_of(doc), []).append(doc)
     cache = Cache.open(settings, "site_search", _recipe())
+    kept: list[str] = []
     for language, members in sorted(by_language.items()):
-        made = index.files(documents(members, output, cache, slug(language)))
+        made = index.files(documents(members, output, cache, slug(language)), _segments(cache, kept))
         folder = f"{bundle}/{slug(language)}"
         for rel, data in made.items():
             output.write(f"{folder}/{rel}", data)
         logger.info("site_search: %s: %d documents, %d files, %.1f s", language, len(members), len(made),
                     time.monotonic() - started)
+    cache.retain([*kept, *(f"texts-{slug(language)}" for language in by_language)])
 
 
 def documents(docs: list[Any], output: gazette.output.Output, cache: Cache, name: str) -> list[index.Doc]:
@@ -155,11 +159,33 @@ def documents(docs: list[Any], output: gazette.output.Output, cache: Cache, name
     return found
 
 
+def _segments(cache: Cache, kept: list[str]) -> Callable[[Sequence[index.Doc]], list[index.Postings]]:
+    """index.build, keeping each segment's postings in the cache by a digest of its documents."""
+
+    def segment(docs: Sequence[index.Doc]) -> list[index.Postings]:
+        digest = hashlib.sha256()
+        for doc in docs:
+            for part in (doc.title, doc.numbers, doc.text):
+                digest.update(part.encode("utf-8") + b"\1")
+        key = "segment-" + digest.hexdigest()[:40]
+        kept.append(key)
+        found = cache.get_pickle(key)
+        if found is None:
+            found = index.build(docs)
+            cache.put_pickle(key, found)
+        return found
+
+    return segment
+
+
 @functools.cache
 def _recipe() -> str:
-    """What decides the cached texts: how a page's text is found and normalised."""
-    with open(text_module.__file__, "rb") as fh:
-        return hashlib.sha256(fh.read()).hexdigest()
+    """What decides the cached texts and segments: the code that finds, normalises and indexes text."""
+    digest = hashlib.sha256(numpy.__version__.encode())
+    for module in (text_module, index):
+        with open(module.__file__, "rb") as fh:
+            digest.update(fh.read())
+    return digest.hexdigest()
 
 
 def slug(language: str) -> str:

@@ -183,7 +183,7 @@
     return out;
   }
 
-  // Every document with every term, best first: title or number hits, then newer (smaller number).
+  // Every document with every term, best first: title or number hits, then newer (larger number).
   async function find(index, query) {
     var covers = terms(query).map(function (cps) { return cover(cps, index.info.heavy || {}); });
     if (!covers.length) return [];
@@ -206,7 +206,7 @@
       scores.forEach(function (score, doc) { if (hits.has(doc)) both.set(doc, score + hits.get(doc)); });
       scores = both;
     });
-    return Array.from(scores.entries()).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; })
+    return Array.from(scores.entries()).sort(function (a, b) { return b[1] - a[1] || b[0] - a[0]; })
       .map(function (e) { return e[0]; });
   }
 
