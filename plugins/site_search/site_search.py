@@ -60,9 +60,7 @@ def language_of(doc: Any) -> str:
 
 def search_page(language: str, default_lang: str) -> str:
     """The URL of an index language's search page: search/ for the site's default language."""
-    if language == index_language(default_lang):
-        return "search/"
-    return re.sub(r"[^a-z0-9-]", "-", language) + "/search/"
+    return "search/" if language == index_language(default_lang) else slug(language) + "/search/"
 
 
 def result_type(doc: Any, columns: dict[str, Any]) -> str:
@@ -189,6 +187,7 @@ def _recipe() -> str:
 
 
 def slug(language: str) -> str:
+    """An index language as a folder name (en, zh-cn)."""
     return re.sub(r"[^a-z0-9-]", "-", language.lower())
 
 
