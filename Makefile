@@ -21,6 +21,11 @@ CIREPORT=$(VENV)/bin/python -m plugins.ci_report
 SCHEDULE=$(VENV)/bin/python -m plugins.schedule
 # Read and check every file without rendering anything (make validate, make scheduled).
 CHECK_ONLY=$(PELICAN) "$(INPUTDIR)" -o "$(REPORTDIR)/unused" -s "$(PUBLISHCONF)" -e GAZETTE_VALIDATE_ONLY=true
+# FILE="content/policy/2026/a.md …" (make validate): report only these files' problems.
+comma:=,
+empty:=
+space:=$(empty) $(empty)
+VALIDATE_FILES=$(if $(FILE),'GAZETTE_VALIDATE_FILES=[$(subst $(space),$(comma),$(foreach f,$(FILE),"$(abspath $(f))"))]')
 
 PORT?=8000
 BIND?=127.0.0.1
@@ -41,7 +46,9 @@ help:
 	@echo '   make clean                 remove the generated files'
 	@echo '   make serve [PORT=8000]     build the demo portal and serve it at http://127.0.0.1:8000'
 	@echo '   make devserver [PORT=8000] serve with drafts; rebuild on every save, problems shown in the page'
-	@echo '   make validate              check every content file in seconds (one line per problem)'
+	@echo '   make validate [FILE=…]     check every content file in seconds (one line per problem); FILE: report only these'
+	@echo '   make new TYPE=policy [SLUG=…]  a new draft with every field of its type (policy, interpretation, news, …)'
+	@echo '   make hooks                 install the git pre-commit hook that validates the staged content files'
 	@echo '   make publish               generate using production settings (publishconf.py)'
 	@echo '   make scheduled             publish only if something fell due since the last publish (hourly CI)'
 	@echo '   make preview               a preview for reviewers in output-preview/ (drafts shown, never indexed)'
@@ -84,9 +91,19 @@ devserver: $(STAMP)
 # printed once each and, in CI, shown as annotations and a summary (plugins/ci_report).
 validate: $(STAMP)
 	@mkdir -p "$(REPORTDIR)"
-	@$(CHECK_ONLY) 'GAZETTE_PROBLEMS_FILE="$(REPORTDIR)/problems.json"' $(CLOCK); \
+	@$(CHECK_ONLY) 'GAZETTE_PROBLEMS_FILE="$(REPORTDIR)/problems.json"' $(VALIDATE_FILES) $(CLOCK); \
 	status=$$?; $(CIREPORT) --problems "$(REPORTDIR)/problems.json" \
 		--codequality "$(REPORTDIR)/codequality-validate.json"; exit $$status
+
+# A new document: content/<type folder>/<year>/<column>-<yyyymmdd>.md, every field commented (schema.py).
+new: $(STAMP)
+	@$(VENV)/bin/python -m plugins.content_model.scaffold "$(TYPE)" --content "$(INPUTDIR)" $(if $(SLUG),--slug "$(SLUG)") $(if $(NOW),--now "$(NOW)")
+
+# git runs .git/hooks/pre-commit before each commit: it validates the staged content files.
+hooks:
+	@cp .ci/pre-commit "$$(git rev-parse --git-path hooks)/pre-commit"
+	@chmod +x "$$(git rev-parse --git-path hooks)/pre-commit"
+	@echo "installed $$(git rev-parse --git-path hooks)/pre-commit"
 
 # Builds into OUTPUTDIR.next, inspects it, and swaps it in only if nothing must-not-publish was found.
 # The report lands in OUTPUTDIR-inspection/ either way; findings become CI annotations.
@@ -161,4 +178,4 @@ docs: $(STAMP)
 	$(VENV)/bin/python -m plugins.content_model.docs > docs/content.md
 	$(VENV)/bin/python -m gazette.settings_docs > docs/settings.md
 
-.PHONY: help venv html clean serve devserver validate publish scheduled preview check test lint lint-ci docs golden a11y bench
+.PHONY: help venv html clean serve devserver validate publish scheduled preview check test lint lint-ci docs golden a11y bench new hooks

@@ -50,9 +50,21 @@ def assert_untouched(result, sentinel: str = "published before") -> None:
     ("header_change", "field_line"),
     [
         ({"written_date: 2024-04-28": "written_date: 2016-13-45"},
-         "written_date: '2016-13-45' is not a date (成文日期, YYYY-MM-DD)"),
+         "written_date: '2016-13-45' is not a day of the calendar: there is no month 13 (成文日期)"),
+        ({"written_date: 2024-04-28": "written_date: 2026-11-31"},
+         "written_date: '2026-11-31' is not a day of the calendar: 2026年11月只有30天 (11/2026 has 30 days) (成文日期)"),
+        ({"date: 2024-05-01 09:00": "date: 2023-02-29 09:00"},
+         "date: '2023-02-29 09:00' is not a day of the calendar: 2023年2月只有28天 (2/2023 has 28 days) (发布日期)"),
+        ({"written_date: 2024-04-28": "written_date: 2024-4-28日"},
+         "written_date: '2024-4-28日' is not a date (成文日期, YYYY-MM-DD)"),
         ({"date: 2024-05-01 09:00": "date: 2024-05-01 25:61"},
-         "date: '2024-05-01 25:61' is not a date-time (发布日期, YYYY-MM-DD HH:MM)"),
+         "date: '2024-05-01 25:61' has no such time of day (发布日期, HH:MM from 00:00 to 23:59)"),
+        ({"title: 测试文件": "title: 关于: 测试"},
+         "header: malformed YAML at line 2: mapping values are not allowed here; a value that contains ': ' "
+         "must be quoted: title: '关于: …'"),
+        ({"written_date: 2024-04-28": "written_date: 2024-04-28\nvalidity: 废止"},
+         "validity: '废止' is not one of effective (有效), amended (已修改), repealed (已废止), expired (已失效) "
+         "(有效性); did you mean repealed (已废止)?"),
         ({"issuer: 样例市人民政府\n": ""},
          "issuer: missing (发文机关 is required for type policy)"),
         ({"issuer: 样例市人民政府": "issuer:"},
@@ -76,7 +88,8 @@ def test_enum_column_department_and_bool_errors(sample_content, build_site, publ
     result = build_site(sample_content)
     assert_fails_with(
         result,
-        f"{path}: validity: 'gone' is not one of effective, amended, repealed, expired (有效性)",
+        f"{path}: validity: 'gone' is not one of effective (有效), amended (已修改), repealed (已废止), expired (已失效) "
+        "(有效性)",
         f"{path}: column: 'nope' is not a column in _data/site.yaml "
         "(栏目; one of zcwj, zcjd, gzdt, yjzj, hdhy, sjkf)",
         f"{path}: department: 'xx' is not a department in _data/site.yaml (部门; one of bgs)",
@@ -108,7 +121,7 @@ def test_all_problems_reported_in_one_run(sample_content, build_site, published)
     result = build_site(sample_content)
     assert_fails_with(
         result,
-        f"{first}: written_date: '2016-13-45' is not a date (成文日期, YYYY-MM-DD)",
+        f"{first}: written_date: '2016-13-45' is not a day of the calendar: there is no month 13 (成文日期)",
         f"{second}: date: missing (发布日期 is required for type news)",
     )
     assert len(result.problems) == 2

@@ -66,6 +66,9 @@ SETTINGS = Table("content_model", "GAZETTE_", [
             "more likely a pasted export than a document.", minimum=1),
     Setting("GAZETTE_VALIDATE_ONLY", False, "Stop after reading and checking every file (make validate): "
             "nothing is rendered or written."),
+    Setting("GAZETTE_VALIDATE_FILES", [], "Report only the problems of these files (`make validate FILE=…`, "
+            "the pre-commit hook): the whole site is still read, so references between documents are checked.",
+            items=str),
     Setting("GAZETTE_PROBLEMS_FILE", None, "Also write every reported problem to this JSON file "
             "(make validate and publish, for CI annotations).", types=(str,), nullable=True),
     Setting("GAZETTE_SCHEDULE_FILE", None, "Write every moment the site changes by itself (embargoes, "
@@ -78,7 +81,7 @@ SETTINGS = Table("content_model", "GAZETTE_", [
 def _configure(pelican: Any) -> None:
     """Fill and check GAZETTE_* settings, load site.yaml, and reset per-build state."""
     settings = pelican.settings
-    problems.start(settings.get("GAZETTE_PROBLEMS_FILE"))
+    problems.start(settings.get("GAZETTE_PROBLEMS_FILE"), settings.get("GAZETTE_VALIDATE_FILES") or None)
     HELD.clear()
     SKIPPED.clear()
     WARM.clear()
@@ -384,6 +387,12 @@ def check_site(generators: list[Any]) -> None:
         write_atomic(settings["GAZETTE_SCHEDULE_FILE"], json.dumps(
             {"now": build.now.isoformat(), "events": events}, default=dt.datetime.isoformat,
             ensure_ascii=False, indent=1).encode())
+    if settings["GAZETTE_VALIDATE_ONLY"] and problems.only is not None:
+        sys.stderr.write(f"gazette: {len(problems.only)} file{'s' if len(problems.only) > 1 else ''} checked with "
+                         f"the {len(docs) + len(HELD)} documents of the site, no errors"
+                         + (f" ({problems.hidden} problems in other files not shown)" if problems.hidden else "")
+                         + ".\n")
+        raise SystemExit(0)
     if settings["GAZETTE_VALIDATE_ONLY"]:
         sys.stderr.write(f"gazette: {len(docs) + len(HELD)} documents checked ({len(HELD)} held back: drafts, "
                          "under review or scheduled), no errors.\n")

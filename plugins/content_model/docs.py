@@ -39,6 +39,9 @@ written_date: 2024-03-11
   or give an ASCII `slug:`.
 - Files named in `attachments` or `files` live beside the Markdown file.
 - A mistake stops the build with one line per problem, naming the file and field.
+- `make new TYPE=policy` (or any type below) writes a new draft with every field of its
+  type, commented with its Chinese label; `make validate FILE=…` checks it; `make hooks`
+  checks the content files of every commit.
 """
 
 

@@ -74,15 +74,26 @@ def _date_parts(text: str) -> tuple[int, int, int] | None:
     return (int(m[1]), int(m[2]), int(m[3])) if m else None
 
 
+def _no_such_day(parts: tuple[int, int, int], text: str, fld: Field) -> FieldError:
+    """The error for a well-formed date that is not in the calendar (2026-11-31, 2026-02-29)."""
+    year, month, _day = parts
+    if not 1 <= month <= 12:
+        why = f"there is no month {month}"
+    else:
+        last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        why = f"{year}年{month}月只有{last}天 ({month}/{year} has {last} days)"
+    return FieldError(f"'{text}' is not a day of the calendar: {why} ({fld.label})")
+
+
 @parser("date")
 def parse_date(value: Any, fld: Field, ctx: ParseContext) -> dt.date:
     text = str(value).strip()
     parts = _date_parts(text)
-    try:
-        if parts:
+    if parts:
+        try:
             return dt.date(*parts)
-    except ValueError:
-        pass
+        except ValueError:
+            raise _no_such_day(parts, text, fld) from None
     raise FieldError(f"'{text}' is not a date ({fld.label}, YYYY-MM-DD)")
 
 
@@ -92,12 +103,16 @@ def parse_datetime(value: Any, fld: Field, ctx: ParseContext) -> dt.datetime:
     date_text, _, time_text = text.partition(" ")
     parts = _date_parts(date_text.strip())
     tm = _TIME_RE.match(time_text.strip()) if time_text.strip() else None
-    try:
-        if parts and (tm or not time_text.strip()):
+    if parts and (tm or not time_text.strip()):
+        try:
+            dt.date(*parts)
+        except ValueError:
+            raise _no_such_day(parts, text, fld) from None
+        try:
             hour, minute, second = (int(tm[1]), int(tm[2]), int(tm[3] or 0)) if tm else (0, 0, 0)
             return dt.datetime(*parts, hour, minute, second, tzinfo=TZ)
-    except ValueError:
-        pass
+        except ValueError:
+            raise FieldError(f"'{text}' has no such time of day ({fld.label}, HH:MM from 00:00 to 23:59)") from None
     raise FieldError(f"'{text}' is not a date-time ({fld.label}, YYYY-MM-DD HH:MM)")
 
 
@@ -165,7 +180,10 @@ def parse_enum(value: Any, fld: Field, ctx: ParseContext) -> str:
         return text.lower()
     if text in by_label:
         return by_label[text]
-    raise FieldError(f"'{text}' is not one of {', '.join(fld.choices)} ({fld.label})")
+    close = [key for key, label in fld.choices.items() if text and (text in label or label in text)]
+    hint = f"; did you mean {close[0]} ({fld.choices[close[0]]})?" if len(close) == 1 else ""
+    allowed = ", ".join(f"{key} ({label})" for key, label in fld.choices.items())
+    raise FieldError(f"'{text}' is not one of {allowed} ({fld.label}){hint}")
 
 
 _SPLIT = re.compile(r"[,，、;；]+")

@@ -58,12 +58,17 @@ class Problems:
         self.reported: list[Problem] = []
         # GAZETTE_PROBLEMS_FILE: every reported problem as JSON, for CI annotations (plugins/ci_report).
         self.record_to: str | None = None
+        # GAZETTE_VALIDATE_FILES: report only these files' problems (absolute paths), or all (None).
+        self.only: set[str] | None = None
+        self.hidden = 0
 
-    def start(self, record_to: str | None) -> None:
+    def start(self, record_to: str | None, only: list[str] | None = None) -> None:
         """Forget the last build's problems (`pelican -r` builds many times in one process)."""
         self.items.clear()
         self.reported.clear()
         self.record_to = record_to
+        self.only = {os.path.abspath(path) for path in only} if only else None
+        self.hidden = 0
         self._record()
 
     def _record(self) -> None:
@@ -87,6 +92,10 @@ class Problems:
 
     def report(self, warnings_are_errors: bool = False) -> None:
         """Print every problem once, by file then in reading order; stop the build on any error."""
+        if self.only is not None:  # make validate FILE=…: only the files asked about
+            kept = [p for p in self.items if os.path.abspath(p.path) in self.only]
+            self.hidden += len(dict.fromkeys(self.items)) - len(dict.fromkeys(kept))
+            self.items[:] = kept
         for problem in sorted(dict.fromkeys(self.items), key=lambda p: p.path):
             _report.error(str(problem))
             self.reported.append(problem)

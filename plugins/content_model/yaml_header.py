@@ -58,6 +58,17 @@ for _loader in (_StrictLoader, _FastStrictLoader):
         _loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 
 
+# What to do about the YAML mistakes editors make most.
+_HINTS = {
+    "mapping values are not allowed here": "; a value that contains ': ' must be quoted: title: '关于: …'",
+    "found character '\\t' that cannot start any token": "; indent with spaces, not tabs",
+    "found unexpected end of stream": "; a quote was opened and not closed",
+    "found undefined alias": "; a value that starts with * must be quoted",
+    "expected <block end>, but found '<scalar>'": "; a value that starts with a quote must end with it, "
+                                                  "or quote the whole value",
+}
+
+
 def load_yaml(text: str, line_offset: int = 0) -> object:
     """Load YAML text; raise YamlError naming the line (shifted by line_offset)."""
     try:
@@ -70,7 +81,7 @@ def load_yaml(text: str, line_offset: int = 0) -> object:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1 + line_offset}: " if mark is not None else ""
         what = getattr(exc, "problem", None) or str(exc)
-        raise YamlError(f"malformed YAML at {where}{what}") from None
+        raise YamlError(f"malformed YAML at {where}{what}{_HINTS.get(what, '')}") from None
 
 
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
