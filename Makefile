@@ -49,6 +49,7 @@ help:
 	@echo '   make validate [FILE=…]     check every content file in seconds (one line per problem); FILE: report only these'
 	@echo '   make new TYPE=policy [SLUG=…]  a new draft with every field of its type (policy, interpretation, news, …)'
 	@echo '   make hooks                 install the git pre-commit hook that validates the staged content files'
+	@echo '   make codeowners            CODEOWNERS for GitHub and GitLab from the columns'"'"' reviewers in site.yaml'
 	@echo '   make publish               generate using production settings (publishconf.py)'
 	@echo '   make scheduled             publish only if something fell due since the last publish (hourly CI)'
 	@echo '   make preview               a preview for reviewers in output-preview/ (drafts shown, never indexed)'
@@ -98,6 +99,10 @@ validate: $(STAMP)
 # A new document: content/<type folder>/<year>/<column>-<yyyymmdd>.md, every field commented (schema.py).
 new: $(STAMP)
 	@$(VENV)/bin/python -m plugins.content_model.scaffold "$(TYPE)" --content "$(INPUTDIR)" $(if $(SLUG),--slug "$(SLUG)") $(if $(NOW),--now "$(NOW)")
+
+# .github/CODEOWNERS and .gitlab/CODEOWNERS from the columns' reviewers in site.yaml.
+codeowners: $(STAMP)
+	@$(VENV)/bin/python -m plugins.content_model.codeowners --content "$(INPUTDIR)" --root "$(BASEDIR)"
 
 # git runs .git/hooks/pre-commit before each commit: it validates the staged content files.
 hooks:
@@ -178,4 +183,4 @@ docs: $(STAMP)
 	$(VENV)/bin/python -m plugins.content_model.docs > docs/content.md
 	$(VENV)/bin/python -m gazette.settings_docs > docs/settings.md
 
-.PHONY: help venv html clean serve devserver validate publish scheduled preview check test lint lint-ci docs golden a11y bench new hooks
+.PHONY: help venv html clean serve devserver validate publish scheduled preview check test lint lint-ci docs golden a11y bench new hooks codeowners

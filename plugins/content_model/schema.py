@@ -42,6 +42,8 @@ class ContentType:
 STATUS = {"published": "已发布", "draft": "草稿", "review": "待审核"}
 VALIDITY = {"effective": "有效", "amended": "已修改", "repealed": "已废止", "expired": "已失效"}
 FORMS = {"text": "文字解读", "graphic": "图解", "video": "视频解读", "interview": "访谈"}
+# Review levels a published change needs on record (三审三校), each a git trailer of that name.
+REVIEW_LEVELS = {"0": "不检查", "1": "初审", "2": "初审、复审", "3": "初审、复审、终审"}
 
 COMMON = (
     Field("title", "str", "标题", required=True, max_len=200, help="Title as it appears on the page."),
@@ -173,6 +175,11 @@ COLUMN = (
     Field("interval", "int", "更新周期", help="Expected update interval in days (inspection)."),
     Field("nav", "bool", "显示在导航", default=True, help="Show in the main navigation."),
     Field("description", "text", "栏目说明", help="One line shown on the column page."),
+    Field("reviewers", "list", "审核人",
+          help="Git user names (`@zhang-san`) who approve changes to this column's type folder: `make codeowners` "
+               "writes them into CODEOWNERS for GitHub and GitLab, so a merge needs their approval."),
+    Field("review_levels", "enum", "审核级数", choices=REVIEW_LEVELS,
+          help="Review levels on record for this column's documents; left out, the site's `review_levels`."),
 )
 DEPARTMENT = (
     Field("id", "slug", "部门标识", required=True, help="ASCII id used in `department:`."),
@@ -208,6 +215,12 @@ SITE = (
           help="Picture WeChat, Weibo and QQ show when any page is shared (a document's `image` replaces it): "
                "a PNG or JPEG under content/, path from content/ (`images/share.png`), best 1200×630 or square, "
                "at least 300×300. `{file, alt}` adds a description. Left out, the theme's own card is used."),
+    Field("review_levels", "enum", "审核级数", choices=REVIEW_LEVELS, default="0",
+          help="Review levels every published document needs on record in git (三审三校): the commit that last "
+               "changed it, or the merge that brought it in, carries a trailer per level — `初审: 姓名`, "
+               "`复审: 姓名`, `终审: 姓名` — or as many `Approved-by:` / `Reviewed-by:` trailers of other people "
+               "than its author (GitLab's merge-commit template writes them). `make check` warns about every "
+               "document short of them. A column's `review_levels` replaces this one."),
     Field("alert", "str", "重要通知", help="Emergency or hot-issue line shown atop every page while set."),
     Field("alert_url", "url", "重要通知链接",
           help="Where the alert line links to: `https://…` or a path on this site."),

@@ -29,9 +29,11 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, urlparse
 from xml.etree import ElementTree as ET
 
+import gazette.build
 from gazette.files import settled
 from gazette.workers import fork_map
 
+from . import review
 from .workdays import workdays_between
 
 
@@ -471,6 +473,37 @@ def publish_date(site: Site) -> Iterator[Finding]:
         shown = {doc.date.strftime("%Y-%m-%d"), (getattr(doc, "modified", None) or doc.date).strftime("%Y-%m-%d")}
         if not any(day in dates for day in shown):
             yield Finding("publish-date", "warning", "页面上没有显示发布日期", **_at(site, doc))
+
+
+@rule("review-record", "审核记录不全")
+def review_record(site: Site) -> Iterator[Finding]:
+    columns = gazette.build.current().site["columns"]
+    default = int(site.site.get("review_levels") or 0)
+
+    def needed(doc: Any) -> int:
+        column = columns.get(getattr(doc, "column", None) or "") or {}
+        return int(column.get("review_levels") or default)
+
+    wanted = [(doc, needed(doc)) for doc in site.docs]
+    if not any(levels for _doc, levels in wanted):
+        return
+    found = review.records(str(site.content))
+    if found is None:
+        yield Finding("review-record", "warning", "不是完整的git仓库（或为浅克隆），无法核对审核记录；"
+                      "请用完整历史检出（GitLab GIT_DEPTH: 0，GitHub fetch-depth: 0）", path=site.site_file)
+        return
+    for doc, levels in wanted:
+        if not levels:
+            continue
+        record = found.get(os.path.abspath(doc.source_path))
+        names = "、".join(review.LEVELS[:levels])
+        if record is None:
+            yield Finding("review-record", "warning", f"尚未提交到git，没有审核记录（需要{names}）", **_at(site, doc))
+        elif record.levels < levels:
+            yield Finding("review-record", "warning",
+                          f"最近一次修改（提交 {record.commit[:8]}）只有{record.levels}级审核记录，需要{levels}级"
+                          f"（{names}）：合并时在提交说明末尾写上“初审: 姓名”等，或由GitLab合并模板写入Approved-by",
+                          **_at(site, doc))
 
 
 @rule("footer-identity", "页脚缺少网站标识")
