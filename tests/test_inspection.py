@@ -25,7 +25,7 @@ def test_clean_sample_has_no_veto_or_block(inspect, sample_content):
     assert report["summary"]["veto"] == 0 and report["summary"]["block"] == 0, report["findings"]
     assert {r["id"] for r in report["rules"]} == {
         "homepage-stale", "stale-columns", "empty-columns", "broken-links", "missing-interpretation",
-        "late-interpretation", "reply-deadlines", "consultation-outcome", "publish-date", "footer-identity",
+        "late-interpretation", "reply-deadlines", "consultation-outcome", "publish-date", "review-record", "footer-identity",
         "forbidden-terms", "personal-data"}
 
 
