@@ -25,8 +25,8 @@ def test_clean_sample_has_no_veto_or_block(inspect, sample_content):
     assert report["summary"]["veto"] == 0 and report["summary"]["block"] == 0, report["findings"]
     assert {r["id"] for r in report["rules"]} == {
         "homepage-stale", "stale-columns", "empty-columns", "broken-links", "missing-interpretation",
-        "late-interpretation", "reply-deadlines", "consultation-outcome", "publish-date", "review-record", "footer-identity",
-        "forbidden-terms", "personal-data"}
+        "late-interpretation", "disclosure-deadline", "reply-deadlines", "consultation-outcome", "publish-date",
+        "review-record", "footer-identity", "forbidden-terms", "personal-data"}
 
 
 def test_homepage_stale_after_14_days(inspect, sample_content):
@@ -126,6 +126,18 @@ def test_missing_and_late_interpretations(inspect, sample_content):
     late = found(report, "late-interpretation")
     assert late == [("warning", "解读比样政发〔2019〕2号晚1874天发布（要求7天内）",
                      "content/interpretation/jd-both.md", 3)]  # jd-2024-5 came the same day: fine
+
+
+def test_policies_public_more_than_20_working_days_after_they_were_made(inspect, sample_content):
+    # April 2024 on the official calendar: 清明 04-04..06 off, Sunday 04-07 and Sunday 04-28 worked
+    # (调休). From 04-01: 20 working days end on 04-29, and 04-30 is the 21st.
+    policy = ("---\ntitle: 时限{n}\ndate: {date} 09:00\ndoc_no: 样政发〔2024〕4{n}号\nissuer: 样例市人民政府\n"
+              "written_date: 2024-04-01\ninterpretation_waived: 测试\n---\n正文。\n")
+    add(sample_content, "policy/in-time.md", policy.format(n=1, date="2024-04-29"))
+    add(sample_content, "policy/too-late.md", policy.format(n=2, date="2024-04-30"))
+    assert found(inspect(sample_content), "disclosure-deadline") == [
+        ("warning", "成文日期2024-04-01至发布日期2024-04-30共21个工作日，超过20个工作日的公开时限"
+                    "（《政府信息公开条例》第二十六条）", "content/policy/too-late.md", 3)]
 
 
 def test_reply_deadlines_follow_the_official_calendar(inspect, sample_content):

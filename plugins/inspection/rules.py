@@ -432,6 +432,20 @@ def late_interpretation(site: Site) -> Iterator[Finding]:
                               f"（要求{limit}天内）", **_at(site, doc, "date"))
 
 
+@rule("disclosure-deadline", "主动公开超过时限")
+def disclosure_deadline(site: Site) -> Iterator[Finding]:
+    limit = site.settings["INSPECTION_DISCLOSURE_WORKDAYS"]
+    for doc in site.docs:
+        written = getattr(doc, "written_date", None)
+        if doc.type != "policy" or written is None:
+            continue
+        took = workdays_between(_day(written), _day(doc.date))
+        if took > limit:
+            yield Finding("disclosure-deadline", "warning",
+                          f"成文日期{_day(written):%Y-%m-%d}至发布日期{_day(doc.date):%Y-%m-%d}共{took}个工作日，超过"
+                          f"{limit}个工作日的公开时限（《政府信息公开条例》第二十六条）", **_at(site, doc, "date"))
+
+
 @rule("reply-deadlines", "留言办理超时")
 def reply_deadlines(site: Site) -> Iterator[Finding]:
     normal, complex_ = site.settings["INSPECTION_REPLY_WORKDAYS"], site.settings["INSPECTION_REPLY_WORKDAYS_COMPLEX"]
