@@ -31,7 +31,7 @@ from .git_dates import commit_dates
 from .links import final_problems, inside
 from .problems import Problems, display_path, problems
 from .reader import HELD, SKIPPED, WARM, GazetteReader, now_in_portal_tz, release_time
-from .relations import link_interpretations
+from .relations import link_interpretations, link_lifecycle
 from .schema import Field
 from .site_data import SITE_FILE, load_site_data
 from .static_files import install, refuse, symlinks
@@ -344,6 +344,11 @@ def _check_final_links(docs: list[Any]) -> None:
             problems.error(doc.source_path, "body", why)
 
 
+def _link_lifecycle(generator: Any) -> None:
+    """Policies that amend or repeal others (relations.link_lifecycle); problems join the build's report."""
+    link_lifecycle([d for d in [*generator.articles, *generator.translations] if d.type == "policy"], problems)
+
+
 def check_site(generators: list[Any]) -> None:
     """Cross-document checks and links; stop the build when anything is wrong."""
     context = generators[0].context
@@ -418,6 +423,8 @@ def register() -> None:
     signals.article_generator_pretaxonomy.connect(_order_articles)
     # the article/page generators finish before the static one picks files to copy.
     signals.article_generator_finalized.connect(_mark_held_as_sources)
+    # article_generator_finalized: every policy is read, and listings has not grouped them by validity yet.
+    signals.article_generator_finalized.connect(_link_lifecycle)
     signals.page_generator_finalized.connect(_mark_held_as_sources)
     # all_generators_finalized is the last moment every document is known and nothing is written.
     signals.all_generators_finalized.connect(check_site)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .problems import Problems
 from .reader import HELD
+from .schema import VALIDITY
 
 
 def _key(text: str) -> str:
@@ -15,14 +17,32 @@ def _key(text: str) -> str:
     return "".join(text.split()).translate(table)
 
 
-def link_interpretations(docs: list[Any], problems: Problems) -> None:
-    """Set policy.interpretations and interpretation.policies; report dangling references."""
-    policies = [d for d in docs if d.type == "policy"]
+def resolver(policies: list[Any]) -> Callable[[str], tuple[Any, str]]:
+    """Find a policy by its doc_no or slug: (policy, "") or (None, why it matches none)."""
     by_doc_no = {d.doc_no: d for d in policies}
     by_slug = {d.slug: d for d in policies}
     by_loose = {_key(d.doc_no): d for d in policies}
     held = {m.get("doc_no"): path for path, m in HELD.items() if m.get("type") == "policy"}
     held.update({m.get("slug"): path for path, m in HELD.items() if m.get("type") == "policy"})
+
+    def find(ref: str) -> tuple[Any, str]:
+        policy = by_doc_no.get(ref) or by_slug.get(ref)
+        if policy is not None:
+            return policy, ""
+        loose = by_loose.get(_key(ref))
+        if ref in held:
+            return None, "is not published yet (draft, review or embargo)"
+        if loose is not None:
+            return None, f"matches no policy; did you mean '{loose.doc_no}' with 〔〕?"
+        return None, "matches no policy in this site (use a policy's doc_no or slug)"
+
+    return find
+
+
+def link_interpretations(docs: list[Any], problems: Problems) -> None:
+    """Set policy.interpretations and interpretation.policies; report dangling references."""
+    policies = [d for d in docs if d.type == "policy"]
+    find = resolver(policies)
     for policy in policies:
         policy.interpretations = []
     for doc in docs:
@@ -30,15 +50,8 @@ def link_interpretations(docs: list[Any], problems: Problems) -> None:
             continue
         doc.policies = []
         for ref in doc.interprets:
-            policy = by_doc_no.get(ref) or by_slug.get(ref)
+            policy, why = find(ref)
             if policy is None:
-                loose = by_loose.get(_key(ref))
-                if ref in held:
-                    why = "is not published yet (draft, review or embargo)"
-                elif loose is not None:
-                    why = f"matches no policy; did you mean '{loose.doc_no}' with 〔〕?"
-                else:
-                    why = "matches no policy in this site (use a policy's doc_no or slug)"
                 problems.error(doc.source_path, "interprets", f"'{ref}' {why} (解读文件)")
                 continue
             if policy not in doc.policies:
@@ -46,3 +59,48 @@ def link_interpretations(docs: list[Any], problems: Problems) -> None:
                 policy.interpretations.append(doc)
     for policy in policies:
         policy.interpretations.sort(key=lambda d: (d.date, d.source_path))
+
+
+# field -> (what it makes of the older policy, Chinese label, attribute on the older, attribute on the newer)
+LIFECYCLE = {"amends": ("amended", "修改文件", "amended_by", "amended_docs"),
+             "repeals": ("repealed", "废止文件", "repealed_by", "repealed_docs")}
+
+
+def link_lifecycle(policies: list[Any], problems: Problems) -> None:
+    """Link policies that amend or repeal others both ways, and let the older one's validity follow.
+
+    A policy repealed by a published one becomes 已废止 (unless 已失效 already); one amended by a
+    published one becomes 已修改 if it was 有效. Its validity_date, when not written, is the newer
+    policy's 生效日期, else its publish date. A validity written by hand is otherwise kept.
+    """
+    find = resolver(policies)
+    for policy in policies:
+        for _state, _label, older, newer in LIFECYCLE.values():
+            setattr(policy, older, [])
+            setattr(policy, newer, [])
+    for policy in policies:
+        for name, (_state, label, older, newer) in LIFECYCLE.items():
+            for ref in getattr(policy, name, None) or []:
+                target, why = find(ref)
+                if target is policy:
+                    target, why = None, "is this policy itself"
+                if target is None:
+                    problems.error(policy.source_path, name, f"'{ref}' {why} ({label})")
+                elif target not in getattr(policy, newer):
+                    getattr(policy, newer).append(target)
+                    getattr(target, older).append(policy)
+    for policy in policies:
+        by = policy.repealed_by or (policy.amended_by if policy.validity == "effective" else [])
+        if not by or policy.validity == "expired":
+            continue
+        by.sort(key=lambda d: (d.date, d.source_path))
+        _set(policy, "validity", "repealed" if policy.repealed_by else "amended")
+        _set(policy, "validity_label", VALIDITY[policy.validity])
+        _set(policy, "is_current", False)
+        if not getattr(policy, "validity_date", None):
+            _set(policy, "validity_date", getattr(by[0], "effective_date", None) or by[0].date.date())
+
+
+def _set(doc: Any, name: str, value: Any) -> None:
+    setattr(doc, name, value)
+    doc.metadata[name] = value

@@ -94,6 +94,13 @@ POLICY = ContentType(
         Field("validity", "enum", "有效性", choices=VALIDITY, default="effective",
               help="`effective`, `amended`, `repealed` or `expired` (或 有效/已修改/已废止/已失效)."),
         Field("validity_date", "date", "有效性变更日期", help="Date the validity changed."),
+        Field("amends", "list", "修改文件",
+              help="Policies this one amends (修改), by `doc_no` or slug: each shows a banner naming this one and "
+                   "becomes `amended` (已修改) if it was `effective`; this one lists them."),
+        Field("repeals", "list", "废止文件",
+              help="Policies this one repeals (废止), by `doc_no` or slug: each shows a banner naming this one and "
+                   "becomes `repealed` (已废止), its validity_date this one's 生效日期 (or publish date) "
+                   "unless written."),
         Field("attachments", "files", "附件", item_keys=(("file", True), ("title", False)),
               help="List of `{file, title}`; files live beside the Markdown file."),
         Field("interpretation_waived", "text", "免解读说明",
