@@ -279,6 +279,41 @@ def parse_type(value: Any, fld: Field, ctx: ParseContext) -> str:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One entry of a document's public change notes (更新记录)."""
+
+    date: dt.date
+    note: str
+    major: bool = False  # a change of substance: it dates 最后更新, feeds and the sitemap; a typo fix does not
+
+
+_CHANGE_KEYS = ("date", "note", "major")
+
+
+@parser("changes")
+def parse_changes(value: Any, fld: Field, ctx: ParseContext) -> list[Change]:
+    if not isinstance(value, list):
+        raise FieldError(f"must be a list of {{date, note}} entries ({fld.label})")
+    changes = []
+    for number, item in enumerate(value, 1):
+        if not isinstance(item, dict):
+            raise FieldError(f"item {number} must be a mapping with date, note and optionally major ({fld.label})")
+        extra = set(map(str, item)) - set(_CHANGE_KEYS)
+        if extra:
+            raise FieldError(f"item {number}: unknown key '{sorted(extra)[0]}' ({fld.label}; use date, note, major)")
+        note = str(item.get("note") or "").strip()
+        if not note or "\n" in note or len(note) > 200:
+            raise FieldError(f"item {number}: 'note' must be one line of 1 to 200 characters ({fld.label})")
+        try:
+            day = parse_date(item.get("date") or "", fld, ctx)
+            major = parse_bool(item.get("major", False), fld, ctx)
+        except FieldError as exc:
+            raise FieldError(f"item {number}: {exc}") from None
+        changes.append(Change(day, note, major))
+    return sorted(changes, key=lambda c: c.date)
+
+
+@dataclass(frozen=True)
 class FileRef:
     """A file that lives beside a content file: attachment or dataset file."""
 

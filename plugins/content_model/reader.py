@@ -333,6 +333,9 @@ class GazetteReader(BaseReader):
         if values["updated"]:
             # Only a change after it went public is an update: 最后更新, feeds and sitemap say the same.
             meta["modified"] = values["updated"] if values["updated"] > published else None
+        elif values["changes"]:  # the editors' own notes: their latest change of substance on a later day
+            major = [c.date for c in values["changes"] if c.major and c.date > published.astimezone(TZ).date()]
+            meta["modified"] = dt.datetime.combine(max(major), dt.time(), TZ) if major else None
         else:  # a change after the item first went public, by git (see git_dates)
             history = self.git_dates.get(os.path.abspath(source_path))
             meta["modified"] = last_change(history, published)

@@ -56,6 +56,11 @@ COMMON = (
                "on a later day than the item first went public (the later of its publish time and the first "
                "commit in which it was published): importing a file, approving it and same-day fixes are no "
                "update. A shallow git clone shows none."),
+    Field("changes", "changes", "更新记录",
+          help="Public change notes, oldest first or not: a list of `{date, note}`, shown as 更新记录 under the "
+               "text. Add `major: true` to a change of substance: the latest one dates 最后更新, the feeds' "
+               "updated and the sitemap's lastmod (unless `updated` is written); a change without it (a typo "
+               "fix) is listed but dates nothing, and with change notes git commits date nothing either."),
     Field("summary", "text", "摘要", max_len=1000,
           help="One or two sentences for lists, feeds and search results."),
     Field("keywords", "list", "主题词", aliases=("关键词",),
