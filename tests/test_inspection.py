@@ -26,7 +26,7 @@ def test_clean_sample_has_no_veto_or_block(inspect, sample_content):
     assert {r["id"] for r in report["rules"]} == {
         "homepage-stale", "stale-columns", "empty-columns", "broken-links", "missing-interpretation",
         "late-interpretation", "disclosure-deadline", "reply-deadlines", "consultation-outcome", "publish-date",
-        "review-record", "footer-identity", "forbidden-terms", "personal-data"}
+        "review-record", "disclosure-column", "footer-identity", "forbidden-terms", "personal-data"}
 
 
 def test_homepage_stale_after_14_days(inspect, sample_content):
@@ -138,6 +138,28 @@ def test_policies_public_more_than_20_working_days_after_they_were_made(inspect,
     assert found(inspect(sample_content), "disclosure-deadline") == [
         ("warning", "成文日期2024-04-01至发布日期2024-04-30共21个工作日，超过20个工作日的公开时限"
                     "（《政府信息公开条例》第二十六条）", "content/policy/too-late.md", 3)]
+
+
+def test_disclosure_column_entries_and_a_current_guide(inspect, sample_content, build_site):
+    site = sample_content / "_data" / "site.yaml"
+    report = inspect(sample_content)
+    assert sorted(message for _s, message, _p, _l in found(report, "disclosure-column")) == sorted(
+        f"政府信息公开专栏缺少“{label}”（在 site.yaml 的 disclosure: 下写 {key}: 地址）" for key, label in
+        (("guide", "政府信息公开指南"), ("rules", "政府信息公开制度"), ("reports", "政府信息公开年报"), ("apply", "依申请公开")))
+    add(sample_content, "pages/zwgkzn.md", "---\ntitle: 政府信息公开指南\ndate: 2023-03-01\n---\n指南正文。\n")
+    add(sample_content, "pages/zwgkzd.md", "---\ntitle: 政府信息公开制度\ndate: 2024-03-01\n---\n制度正文。\n")
+    site.write_text(site.read_text(encoding="utf-8") + "disclosure:\n  guide: /zwgkzn/\n  rules: /zwgkzd/\n"
+                    "  reports: /zwgkzd/\n  apply: https://ysqgk.example.gov.cn/\n", encoding="utf-8")
+    report = inspect(sample_content)
+    assert found(report, "disclosure-column") == [
+        ("warning", "政府信息公开指南自2023-03-01起未更新，超过365天（指南应及时更新）", "content/pages/zwgkzn.md", 0)]
+    assert found(inspect(sample_content, today="2024-02-29"), "disclosure-column") == []
+    # The catalogue shows the entries, in the order of the rules, 法定主动公开内容 being the catalogue itself.
+    page = build_site(sample_content).html("zfxxgk/index.html")
+    entries = re.findall(r'<li class="gz-facets__item"><a href="([^"]+)">(政府信息公开\w+|法定主动公开内容|依申请公开)</a>',
+                         page)
+    assert entries == [("/zwgkzn/", "政府信息公开指南"), ("/zwgkzd/", "政府信息公开制度"), ("/zfxxgk/", "法定主动公开内容"),
+                       ("/zwgkzd/", "政府信息公开年报"), ("https://ysqgk.example.gov.cn/", "依申请公开")]
 
 
 def test_reply_deadlines_follow_the_official_calendar(inspect, sample_content):

@@ -32,7 +32,7 @@ from .links import final_problems, inside
 from .problems import Problems, display_path, problems
 from .reader import HELD, SKIPPED, WARM, GazetteReader, now_in_portal_tz, release_time
 from .relations import link_interpretations, link_lifecycle
-from .schema import Field
+from .schema import DISCLOSURE, Field
 from .site_data import SITE_FILE, load_site_data
 from .static_files import install, refuse, symlinks
 
@@ -404,6 +404,8 @@ def check_site(generators: list[Any]) -> None:
         raise SystemExit(0)
     build.expires(min((e["at"] for e in events if e["at"] > build.now), default=None))
     context["SITE_DATA"] = site
+    # The 政府信息公开 column's fixed entries, as (field, label, address or None), in the required order.
+    context["disclosure_entries"] = [(f.name, f.label, site["disclosure"].get(f.name)) for f in DISCLOSURE]
     context["documents"] = [d for d in docs if d.in_default_lang]
     # Every published document in every language, by source path: the one list other plugins use.
     context["published_documents"] = docs

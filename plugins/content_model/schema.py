@@ -237,6 +237,19 @@ SITE = (
     Field("alert_url", "url", "重要通知链接",
           help="Where the alert line links to: `https://…` or a path on this site."),
 )
+# The 政府信息公开 column's fixed entries (国办公开办函〔2019〕61号), in the order it shows them.
+DISCLOSURE = (
+    Field("guide", "url", "政府信息公开指南",
+          help="The guide page (a path on this site, e.g. `/zwgkzn/`): how to ask for information, who answers, "
+               "fees. The inspection wants it updated within a year."),
+    Field("rules", "url", "政府信息公开制度", help="The office's disclosure rules (制度文件)."),
+    Field("statutory", "url", "法定主动公开内容",
+          help="What the law says must be public (机构职能, 规章和规范性文件, 规划计划…); the catalogue, `/zfxxgk/`, "
+               "serves when nothing else is given."),
+    Field("reports", "url", "政府信息公开年报", help="The annual reports on disclosure (one per year)."),
+    Field("apply", "url", "依申请公开",
+          help="Where to apply for information that is not public: an online form (`https://…`) or a page."),
+)
 LINK = (
     Field("title", "str", "链接名称", required=True, help="Text of the link."),
     Field("title_en", "str", "英文链接名称", help="Text of the link on English pages; left out, they show `title`."),

@@ -7,7 +7,7 @@ from typing import Any
 
 from .fields import FieldError, ParseContext, parse
 from .problems import Problems, did_you_mean
-from .schema import COLUMN, DEPARTMENT, LINK, SITE, TYPES, Field
+from .schema import COLUMN, DEPARTMENT, DISCLOSURE, LINK, SITE, TYPES, Field
 from .yaml_header import YamlError, load_yaml
 
 SITE_FILE = os.path.join("_data", "site.yaml")
@@ -91,11 +91,13 @@ def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
             departments[dept["id"]] = dept
     links = [link for i, item in enumerate(_list(raw, "links", path, problems))
              if (link := _record(item, LINK, f"links[{i}]", path=path, problems=problems, ctx=ctx)) is not None]
-    known = {"site", "columns", "departments", "links"}
+    disclosure = _record(raw.get("disclosure") or {}, DISCLOSURE, "disclosure", path=path, problems=problems,
+                         ctx=ctx) or {}
+    known = {"site", "columns", "departments", "links", "disclosure"}
     for key in raw:
         if key not in known:
             problems.error(path, str(key), f"unknown section (use {', '.join(sorted(known))})")
-    return {"site": site, "columns": columns, "departments": departments, "links": links}
+    return {"site": site, "columns": columns, "departments": departments, "links": links, "disclosure": disclosure}
 
 
 def default_columns(columns: dict[str, dict[str, Any]]) -> dict[str, str]:

@@ -50,6 +50,8 @@ SETTINGS = Table("inspection", "INSPECTION_", [
     Setting("INSPECTION_EMPTY_COLUMNS_VETO", 5, "Empty columns that make a veto.", minimum=1),
     Setting("INSPECTION_INTERPRETATION_LATE_DAYS", 7, "An interpretation published more than this many days "
             "after its policy is late.", minimum=0),
+    Setting("INSPECTION_GUIDE_DAYS", 365, "The 政府信息公开指南 page (site.yaml `disclosure: guide`) must have been "
+            "updated within this many days.", minimum=1),
     Setting("INSPECTION_DISCLOSURE_WORKDAYS", 20, "Working days from a policy's 成文日期 to its publication "
             "(政府信息公开条例 第二十六条: within 20 working days of being made or changed).", minimum=1),
     Setting("INSPECTION_REPLY_WORKDAYS", 7, "Working days to reply to a message.", minimum=1),

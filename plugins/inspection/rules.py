@@ -29,6 +29,8 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, urlparse
 from xml.etree import ElementTree as ET
 
+from content_model.schema import DISCLOSURE
+
 import gazette.build
 from gazette.files import settled
 from gazette.workers import fork_map
@@ -518,6 +520,23 @@ def review_record(site: Site) -> Iterator[Finding]:
                           f"最近一次修改（提交 {record.commit[:8]}）只有{record.levels}级审核记录，需要{levels}级"
                           f"（{names}）：合并时在提交说明末尾写上“初审: 姓名”等，或由GitLab合并模板写入Approved-by",
                           **_at(site, doc))
+
+
+@rule("disclosure-column", "政府信息公开专栏不全")
+def disclosure_column(site: Site) -> Iterator[Finding]:
+    """The fixed entries of 国办公开办函〔2019〕61号, and a guide updated within a year."""
+    entries = gazette.build.current().site.get("disclosure", {})
+    for key, label in ((f.name, f.label) for f in DISCLOSURE if f.name != "statutory"):  # (default: the catalogue)
+        if not entries.get(key):
+            yield Finding("disclosure-column", "warning", f"政府信息公开专栏缺少“{label}”（在 site.yaml 的 "
+                          f"disclosure: 下写 {key}: 地址）", path=site.site_file)
+    guide = entries.get("guide") or ""
+    doc = next((d for d in site.docs if guide.startswith("/") and f"/{d.url}" == guide), None)
+    if doc is not None:
+        last = _day(getattr(doc, "modified", None) or doc.date)
+        if (site.today - last).days > site.settings["INSPECTION_GUIDE_DAYS"]:
+            yield Finding("disclosure-column", "warning", f"政府信息公开指南自{last:%Y-%m-%d}起未更新，超过"
+                          f"{site.settings['INSPECTION_GUIDE_DAYS']}天（指南应及时更新）", **_at(site, doc))
 
 
 @rule("footer-identity", "页脚缺少网站标识")
