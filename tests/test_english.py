@@ -181,3 +181,10 @@ def test_english_and_chinese_search_find_their_own_pages(browser, demo_url):
     assert found == [] and status == "没有找到与“investors”相关的内容，请换个关键词试试。"
     status, found = search(browser, f"{demo_url}/en/search/?q=政府")
     assert found == [] and status == "Nothing found for “政府”. Please try another word."
+
+
+def test_english_pages_name_the_site_in_english_when_shared(demo_build):
+    """og:site_name is what WeChat and Weibo show under a shared link; its content cannot carry a lang."""
+    english = demo_build.html("en/about/index.html")
+    assert '<meta property="og:site_name" content="Binhai Municipal People&#39;s Government">' in english
+    assert '<meta property="og:site_name" content="滨海市人民政府">' in demo_build.html("about/index.html")
