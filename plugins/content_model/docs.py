@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from gazette.settings_docs import print_or_check
 
-from .schema import COLUMN, DEPARTMENT, DISCLOSURE, LINK, SITE, TYPES, Field
+from .schema import CHANNEL, COLUMN, DEPARTMENT, DISCLOSURE, LINK, SITE, TYPES, Field
 
 INTRO = """\
 # Writing content for Gazette
@@ -72,7 +72,8 @@ def render() -> str:
                           ("`columns:` — one entry per column (栏目)", COLUMN),
                           ("`departments:` — one entry per department", DEPARTMENT),
                           ("`links:` — footer and home-page links", LINK),
-                          ("`disclosure:` — the 政府信息公开 column's fixed entries", DISCLOSURE)):
+                          ("`disclosure:` — the 政府信息公开 column's fixed entries", DISCLOSURE),
+                          ("`channels:` — where citizens send messages (互动交流)", CHANNEL)):
         lines.append(f"### {title}\n")
         lines += _table(fields)
         lines.append("")

@@ -250,6 +250,15 @@ DISCLOSURE = (
     Field("apply", "url", "依申请公开",
           help="Where to apply for information that is not public: an online form (`https://…`) or a page."),
 )
+# Where citizens send messages (a static site cannot take them itself): 领导信箱, 12345, the province's 互动 platform.
+CHANNEL = (
+    Field("name", "str", "渠道名称", required=True,
+          help="What people know it as: `市长信箱`, `12345政务服务便民热线`."),
+    Field("url", "url", "网址", help="The form or platform that takes messages: `https://…` (or a path on this site)."),
+    Field("phone", "str", "电话", help="A number to call, e.g. `12345`."),
+    Field("hours", "str", "受理时间", help="When it answers, e.g. `7×24小时` or `工作日 9:00—17:00`."),
+    Field("description", "text", "说明", help="One line: what it is for, who answers, how long replies take."),
+)
 LINK = (
     Field("title", "str", "链接名称", required=True, help="Text of the link."),
     Field("title_en", "str", "英文链接名称", help="Text of the link on English pages; left out, they show `title`."),

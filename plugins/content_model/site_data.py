@@ -7,7 +7,7 @@ from typing import Any
 
 from .fields import FieldError, ParseContext, parse
 from .problems import Problems, did_you_mean
-from .schema import COLUMN, DEPARTMENT, DISCLOSURE, LINK, SITE, TYPES, Field
+from .schema import CHANNEL, COLUMN, DEPARTMENT, DISCLOSURE, LINK, SITE, TYPES, Field
 from .yaml_header import YamlError, load_yaml
 
 SITE_FILE = os.path.join("_data", "site.yaml")
@@ -55,7 +55,8 @@ def _list(raw: dict[str, Any], section: str, path: str, problems: Problems) -> l
 def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
     """Read site.yaml into {site, columns, departments, links}; report every problem."""
     path = os.path.join(content_path, SITE_FILE)
-    empty: dict[str, Any] = {"site": {}, "columns": {}, "departments": {}, "links": []}
+    empty: dict[str, Any] = {"site": {}, "columns": {}, "departments": {}, "links": [], "disclosure": {},
+                             "channels": []}
     if not os.path.isfile(path):
         problems.error(path, "(file)", "missing: the site structure (columns, footer) lives here")
         return empty
@@ -91,13 +92,21 @@ def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
             departments[dept["id"]] = dept
     links = [link for i, item in enumerate(_list(raw, "links", path, problems))
              if (link := _record(item, LINK, f"links[{i}]", path=path, problems=problems, ctx=ctx)) is not None]
+    channels = []
+    for i, item in enumerate(_list(raw, "channels", path, problems)):
+        channel = _record(item, CHANNEL, f"channels[{i}]", path=path, problems=problems, ctx=ctx)
+        if channel is not None and not (channel["url"] or channel["phone"]):
+            problems.error(path, f"channels[{i}]", "needs a url or a phone (网址 或 电话): how to reach it")
+        elif channel is not None:
+            channels.append(channel)
     disclosure = _record(raw.get("disclosure") or {}, DISCLOSURE, "disclosure", path=path, problems=problems,
                          ctx=ctx) or {}
-    known = {"site", "columns", "departments", "links", "disclosure"}
+    known = {"site", "columns", "departments", "links", "disclosure", "channels"}
     for key in raw:
         if key not in known:
             problems.error(path, str(key), f"unknown section (use {', '.join(sorted(known))})")
-    return {"site": site, "columns": columns, "departments": departments, "links": links, "disclosure": disclosure}
+    return {"site": site, "columns": columns, "departments": departments, "links": links, "disclosure": disclosure,
+            "channels": channels}
 
 
 def default_columns(columns: dict[str, dict[str, Any]]) -> dict[str, str]:

@@ -539,6 +539,13 @@ def disclosure_column(site: Site) -> Iterator[Finding]:
                           f"{site.settings['INSPECTION_GUIDE_DAYS']}天（指南应及时更新）", **_at(site, doc))
 
 
+@rule("interaction-channels", "互动交流渠道缺失")
+def interaction_channels(site: Site) -> Iterator[Finding]:
+    if not gazette.build.current().site.get("channels"):
+        yield Finding("interaction-channels", "veto", "未设置任何互动交流渠道（领导信箱、12345热线、互动平台等；"
+                      "单项否决）：在 site.yaml 的 channels: 下写明名称和网址或电话", path=site.site_file)
+
+
 @rule("footer-identity", "页脚缺少网站标识")
 def footer_identity(site: Site) -> Iterator[Finding]:
     for rel, facts in sorted(site.pages.items()):
