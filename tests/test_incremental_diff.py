@@ -216,6 +216,15 @@ def change_new_document(s: Scenario) -> None:
 
 
 @change()
+def change_new_amending_policy(s: Scenario) -> None:
+    """A new policy amends an older one: the older page's banner, 有效性 and catalogue facet change too."""
+    (s.content / "policy" / "yl-2024-9.md").write_text(
+        "---\ntitle: 样例市人民政府关于修改网站建设意见的决定\ndate: 2024-05-21 10:00\ndoc_no: 样政发〔2024〕19号\n"
+        "issuer: 样例市人民政府\nwritten_date: 2024-05-17\namends: 样政发〔2024〕5号\n---\n修改第三条。\n",
+        encoding="utf-8")
+
+
+@change()
 def change_deleted_document(s: Scenario) -> None:
     (s.content / "consultation" / "closed-one.md").unlink()
 
