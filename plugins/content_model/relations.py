@@ -61,9 +61,9 @@ def link_interpretations(docs: list[Any], problems: Problems) -> None:
         policy.interpretations.sort(key=lambda d: (d.date, d.source_path))
 
 
-# field -> (what it makes of the older policy, Chinese label, attribute on the older, attribute on the newer)
-LIFECYCLE = {"amends": ("amended", "修改文件", "amended_by", "amended_docs"),
-             "repeals": ("repealed", "废止文件", "repealed_by", "repealed_docs")}
+# field -> (Chinese label, attribute on the older policy, attribute on the newer)
+LIFECYCLE = {"amends": ("修改文件", "amended_by", "amended_docs"),
+             "repeals": ("废止文件", "repealed_by", "repealed_docs")}
 
 
 def link_lifecycle(policies: list[Any], problems: Problems) -> None:
@@ -75,11 +75,11 @@ def link_lifecycle(policies: list[Any], problems: Problems) -> None:
     """
     find = resolver(policies)
     for policy in policies:
-        for _state, _label, older, newer in LIFECYCLE.values():
+        for _label, older, newer in LIFECYCLE.values():
             setattr(policy, older, [])
             setattr(policy, newer, [])
     for policy in policies:
-        for name, (_state, label, older, newer) in LIFECYCLE.items():
+        for name, (label, older, newer) in LIFECYCLE.items():
             for ref in getattr(policy, name, None) or []:
                 target, why = find(ref)
                 if target is policy:
@@ -90,10 +90,12 @@ def link_lifecycle(policies: list[Any], problems: Problems) -> None:
                     getattr(policy, newer).append(target)
                     getattr(target, older).append(policy)
     for policy in policies:
+        for _label, older, newer in LIFECYCLE.values():  # oldest first, whatever order they were read in
+            getattr(policy, older).sort(key=lambda d: (d.date, d.source_path))
+            getattr(policy, newer).sort(key=lambda d: (d.date, d.source_path))
         by = policy.repealed_by or (policy.amended_by if policy.validity == "effective" else [])
         if not by or policy.validity == "expired":
             continue
-        by.sort(key=lambda d: (d.date, d.source_path))
         _set(policy, "validity", "repealed" if policy.repealed_by else "amended")
         _set(policy, "validity_label", VALIDITY[policy.validity])
         _set(policy, "is_current", False)
