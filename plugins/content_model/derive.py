@@ -34,6 +34,12 @@ def _interpretation(meta: dict[str, Any], now: dt.datetime) -> None:
     meta["form_label"] = FORMS[meta["form"]]
 
 
+@derive("interview")
+def _interview(meta: dict[str, Any], now: dt.datetime) -> None:
+    meta["form"] = "interview"  # as an interpretation: 访谈 (schema.FORMS)
+    meta["form_label"] = FORMS["interview"]
+
+
 CONSULTATION_STATES = {"upcoming": "未开始", "open": "征集中", "closed": "已结束"}
 
 

@@ -39,6 +39,10 @@ def resolver(policies: list[Any]) -> Callable[[str], tuple[Any, str]]:
     return find
 
 
+# Types whose `interprets` makes them a policy's interpretation: an interview is one in the form 访谈.
+INTERPRETING = ("interpretation", "interview")
+
+
 def link_interpretations(docs: list[Any], problems: Problems) -> None:
     """Set policy.interpretations and interpretation.policies; report dangling references."""
     policies = [d for d in docs if d.type == "policy"]
@@ -46,10 +50,10 @@ def link_interpretations(docs: list[Any], problems: Problems) -> None:
     for policy in policies:
         policy.interpretations = []
     for doc in docs:
-        if doc.type != "interpretation":
+        if doc.type not in INTERPRETING:
             continue
         doc.policies = []
-        for ref in doc.interprets:
+        for ref in getattr(doc, "interprets", None) or []:
             policy, why = find(ref)
             if policy is None:
                 problems.error(doc.source_path, "interprets", f"'{ref}' {why} (解读文件)")

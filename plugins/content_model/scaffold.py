@@ -28,7 +28,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 # What a new document starts with where the field's kind allows a sensible value.
 _TODAY = {"date": "%Y-%m-%d", "datetime": "%Y-%m-%d %H:%M"}
-_START = {"date", "written_date", "opens", "received"}
+_START = {"date", "written_date", "opens", "received", "interview_time"}
 
 
 def comment(f: Field) -> list[str]:

@@ -125,6 +125,23 @@ INTERPRETATION = ContentType(
     ),
 )
 
+INTERVIEW = ContentType(
+    "interview", "在线访谈", "interview",
+    "An online interview (在线访谈): guests, time and transcript (the Markdown body, e.g. `**主持人：**` and "
+    "`**嘉宾：**` paragraphs, photos as Markdown images). One that names policies in `interprets` is their "
+    "interpretation in the form 访谈, linked both ways.",
+    COMMON + (
+        Field("guests", "list", "访谈嘉宾", required=True,
+              help="Who answers, with their posts: `[市发展改革委主任 张三, 市营商环境局副局长 李四]`."),
+        Field("interview_time", "datetime", "访谈时间", required=True,
+              help="When the interview took place (or takes place)."),
+        Field("interprets", "list", "解读文件",
+              help="Policies this interview interprets, by `doc_no` or slug: it then counts as their "
+                   "interpretation (形式：访谈)."),
+        Field("host", "str", "主持人", help="Who asks the questions."),
+    ),
+)
+
 NEWS = ContentType("news", "工作动态", "news", "News about the office's work.", COMMON)
 NOTICE = ContentType("notice", "通知公告", "notice", "Notices and announcements.", COMMON)
 PAGE = ContentType("page", "页面", "pages", "Static pages such as 机构概况.", COMMON)
@@ -171,7 +188,7 @@ DATASET = ContentType(
 )
 
 TYPES: dict[str, ContentType] = {
-    t.name: t for t in (POLICY, INTERPRETATION, NEWS, NOTICE, CONSULTATION, REPLY, DATASET, PAGE)
+    t.name: t for t in (POLICY, INTERPRETATION, INTERVIEW, NEWS, NOTICE, CONSULTATION, REPLY, DATASET, PAGE)
 }
 TYPE_BY_FOLDER: dict[str, str] = {t.folder: t.name for t in TYPES.values()}
 TYPE_LABELS: dict[str, str] = {"类型": "type"}  # `type:` itself may be written in Chinese

@@ -425,7 +425,7 @@ def missing_interpretation(site: Site) -> Iterator[Finding]:
 def late_interpretation(site: Site) -> Iterator[Finding]:
     limit = site.settings["INSPECTION_INTERPRETATION_LATE_DAYS"]
     for doc in site.docs:
-        if doc.type != "interpretation":
+        if doc.type not in ("interpretation", "interview"):
             continue
         for policy in doc.policies:
             late = (_day(doc.date) - _day(policy.date)).days

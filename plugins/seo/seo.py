@@ -45,7 +45,7 @@ SETTINGS = Table("seo", "SEO_", [
 LEGAL_FORCE = {"effective": "InForce", "amended": "PartiallyInForce",
                "repealed": "NotInForce", "expired": "NotInForce"}
 SCHEMA_TYPES = {"policy": "Legislation", "news": "NewsArticle", "dataset": "Dataset",
-                "page": "WebPage", "reply": "Article", "interpretation": "Article",
+                "page": "WebPage", "reply": "Article", "interpretation": "Article", "interview": "Article",
                 "notice": "Article", "consultation": "Article"}
 
 
@@ -163,7 +163,7 @@ def json_ld(doc: Any, settings: dict[str, Any], site: dict[str, Any]) -> list[di
         if getattr(doc, "interpretations", None):
             item["subjectOf"] = [{"@type": "Article", "name": i.title, "url": public_url(settings, i.url)}
                                  for i in doc.interpretations]
-    if doc.type == "interpretation":
+    if doc.type in ("interpretation", "interview"):
         item["about"] = [{"@type": "Legislation", "name": p.title, "legislationIdentifier": p.doc_no,
                           "url": public_url(settings, p.url)} for p in getattr(doc, "policies", [])]
     if doc.type == "dataset":
