@@ -17,11 +17,13 @@ import os
 import sys
 
 from gazette.files import write_atomic
+from gazette.lines import line_logger
 
 from .problems import Problems
 from .schema import TYPES
 from .site_data import load_site_data
 
+_report = line_logger("gazette.codeowners")
 HEADER = ("# Generated from content/_data/site.yaml (columns' reviewers) by `make codeowners`; "
           "do not edit by hand.\n")
 
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     site = load_site_data(args.content, problems)
     if problems.errors:
         for problem in problems.errors:
-            print(problem, file=sys.stderr)
+            _report.error(str(problem))
         return 1
     rows = owners(site)
     content = os.path.relpath(os.path.abspath(args.content), os.path.abspath(args.root)).replace(os.sep, "/")
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         path = os.path.join(args.root, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         write_atomic(path, text.encode("utf-8"))
-        print(f"{rel}: {len(rows)} folder{'s' if len(rows) != 1 else ''} with reviewers")
+        sys.stdout.write(f"{rel}: {len(rows)} folder{'s' if len(rows) != 1 else ''} with reviewers\n")
     return 0
 
 

@@ -22,9 +22,12 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from gazette.lines import line_logger
+
 from .schema import STATUS, TYPES, ContentType, Field
 
 TZ = ZoneInfo("Asia/Shanghai")
+_report = line_logger("gazette.scaffold")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 # What a new document starts with where the field's kind allows a sensible value.
 _TODAY = {"date": "%Y-%m-%d", "datetime": "%Y-%m-%d %H:%M"}
@@ -96,22 +99,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ctype = TYPES.get(args.type) or next((t for t in TYPES.values() if t.label == args.type), None)
     if ctype is None:
-        print(f"make new: TYPE={args.type}: not a content type; one of "
-              + ", ".join(f"{t.name} ({t.label})" for t in TYPES.values()), file=sys.stderr)
+        _report.error("make new: TYPE=%s: not a content type; one of %s", args.type,
+                      ", ".join(f"{t.name} ({t.label})" for t in TYPES.values()))
         return 2
     if args.slug and not _SLUG.fullmatch(args.slug):
-        print(f"make new: SLUG={args.slug}: use a-z, 0-9 and -, starting with a letter or digit", file=sys.stderr)
+        _report.error("make new: SLUG=%s: use a-z, 0-9 and -, starting with a letter or digit", args.slug)
         return 2
     now = dt.datetime.strptime(args.now, "%Y-%m-%d %H:%M").replace(tzinfo=TZ) if args.now else dt.datetime.now(TZ)
     try:
         path = target(args.content, ctype, now, args.slug)
     except FileExistsError as exc:
-        print(f"make new: {exc}: already exists; choose another SLUG", file=sys.stderr)
+        _report.error("make new: %s: already exists; choose another SLUG", exc)
         return 1
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "x", encoding="utf-8") as fh:
         fh.write(render(ctype, now))
-    print(path)
+    sys.stdout.write(path + "\n")  # the new file, for the editor (and scripts) to open
     return 0
 
 
