@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import html
-import json
 import logging
 import re
 import unicodedata
@@ -25,6 +24,7 @@ from pelican.generators import Generator
 import gazette.build
 import gazette.output
 from gazette.media_types import media_type
+from gazette.safe_json import safe_json
 from gazette.settings import Setting, Table
 from gazette.urls import public_url
 
@@ -188,8 +188,7 @@ def breadcrumb_list(settings: dict[str, Any], crumbs: list[tuple[Any, str | None
 
 def dump(data: Any) -> Markup:
     """JSON for a <script type="application/ld+json"> block: readable UTF-8, no '<' to end it early."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return Markup(safe_json(data, sort_keys=True))
 
 
 def attach(generators: list[Any]) -> None:

@@ -53,13 +53,14 @@ stays near 0.5 GB at 10,000 documents (3.6 s on one core to index them all).
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from gazette.safe_json import safe_json
 
 TITLE, NUMBERS, TEXT = 0, 128, 256  # where each zone of a document starts
 INLINE = 160  # longest posting kept in its dictionary entry
@@ -380,8 +381,7 @@ def files(docs: Sequence[Doc], segment: Callable[[Sequence[Doc]], list[Postings]
 
 def _json(value: object) -> bytes:
     """Compact JSON with <, > and & escaped: a title's markup never appears raw in any file."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8")
+    return safe_json(value, separators=(",", ":")).encode("utf-8")
 
 
 def _entries(order: np.ndarray, *, header: np.ndarray, head: np.ndarray, own: np.ndarray,
