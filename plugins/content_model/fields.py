@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import os
 import re
@@ -80,7 +81,7 @@ def _no_such_day(parts: tuple[int, int, int], text: str, fld: Field) -> FieldErr
     if not 1 <= month <= 12:
         why = f"there is no month {month}"
     else:
-        last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        last = calendar.monthrange(year, month)[1]
         why = f"{year}年{month}月只有{last}天 ({month}/{year} has {last} days)"
     return FieldError(f"'{text}' is not a day of the calendar: {why} ({fld.label})")
 

@@ -18,15 +18,14 @@ import os
 import re
 import sys
 import textwrap
-from zoneinfo import ZoneInfo
-
-import yaml
 
 from gazette.lines import line_logger
 
+from .fields import TZ
+from .problems import Problems
 from .schema import STATUS, TYPES, ContentType, Field
+from .site_data import default_columns, load_site_data
 
-TZ = ZoneInfo("Asia/Shanghai")
 _report = line_logger("gazette.scaffold")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 # What a new document starts with where the field's kind allows a sensible value.
@@ -68,14 +67,12 @@ def render(ctype: ContentType, now: dt.datetime) -> str:
 
 
 def first_column(content: str, ctype: ContentType) -> str:
-    """The id of the first column that lists the type (site.yaml), else the type's folder."""
-    path = os.path.join(content, "_data", "site.yaml")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            site = yaml.safe_load(fh) or {}
-        return next(c["id"] for c in site.get("columns", []) if isinstance(c, dict) and c.get("type") == ctype.name)
-    except (OSError, yaml.YAMLError, StopIteration, KeyError, TypeError, AttributeError):
-        return ctype.folder
+    """The id of the first column that lists the type (site.yaml, as the build reads it), else the type's folder.
+
+    A broken site.yaml only costs the file its usual name: `make validate` reports it.
+    """
+    site = load_site_data(content, Problems())
+    return default_columns(site["columns"]).get(ctype.name, ctype.folder)
 
 
 def target(content: str, ctype: ContentType, now: dt.datetime, slug: str | None) -> str:
