@@ -46,7 +46,7 @@ class History(NamedTuple):
 
 def commit_dates(content_path: str) -> dict[str, History]:
     """Map absolute path -> History, for files committed again after they went public ({} outside git)."""
-    shallow = _git(["rev-parse", "--is-shallow-repository"], content_path)
+    shallow = git(["rev-parse", "--is-shallow-repository"], content_path)
     if shallow is None:
         return {}  # not a git repository (or no git): nothing to say
     if shallow.strip() == b"true":
@@ -54,7 +54,7 @@ def commit_dates(content_path: str) -> dict[str, History]:
         problems.notice(content_path, "最后更新", SHALLOW)
         return {}
     # --raw names each version's blob, so old versions are read without walking trees.
-    log = _git(["log", "-z", "--date-order", "--no-renames", "--format=@%H %cI", "--raw", "--no-abbrev",
+    log = git(["log", "-z", "--date-order", "--no-renames", "--format=@%H %cI", "--raw", "--no-abbrev",
                 "--relative", "--", "."], content_path)
     if log is None:
         return {}  # e.g. a repository with no commits yet
@@ -147,8 +147,8 @@ def _public(blob: bytes | None, name: bytes) -> bool:
         return False
 
 
-def _git(args: list[str], cwd: str) -> bytes | None:
-    """A git command's output, or None if it fails."""
+def git(args: list[str], cwd: str) -> bytes | None:
+    """A git command's output, or None if it fails (also used by the inspection's review record)."""
     try:
         proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, timeout=120)
     except (OSError, subprocess.TimeoutExpired):

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from typing import NamedTuple
+
+from content_model.git_dates import git
 
 LEVELS = ("初审", "复审", "终审")
 APPROVALS = ("approved-by", "reviewed-by")
@@ -51,14 +52,15 @@ def trailers(message: str) -> list[tuple[str, str]]:
 
 def records(content_path: str) -> dict[str, Record] | None:
     """Absolute path -> the record of the file's last change; None outside git or in a shallow clone."""
-    shallow = _git(["rev-parse", "--is-shallow-repository"], content_path)
-    if shallow is None or shallow.strip() == "true":
+    shallow = git(["rev-parse", "--is-shallow-repository"], content_path)
+    if shallow is None or shallow.strip() == b"true":
         return None
     # The message itself, not %(trailers): git takes only ASCII keys as trailers, and 初审 is not.
-    log = _git(["log", "--first-parent", "-m", "-z", "--no-renames", "--name-only", "--relative",
-                "--format=%x01%H%x02%ae%x02%B%x03", "--", "."], content_path)
-    if log is None:
+    output = git(["log", "--first-parent", "-m", "-z", "--no-renames", "--name-only", "--relative",
+                  "--format=%x01%H%x02%ae%x02%B%x03", "--", "."], content_path)
+    if output is None:
         return {}  # a repository without commits
+    log = output.decode("utf-8", "replace")
     found: dict[str, Record] = {}
     current: Record | None = None
     for raw in log.split("\0"):
@@ -69,11 +71,3 @@ def records(content_path: str) -> dict[str, Record] | None:
         elif token and current is not None:
             found.setdefault(os.path.normpath(os.path.join(os.path.abspath(content_path), token)), current)
     return found
-
-
-def _git(args: list[str], cwd: str) -> str | None:
-    try:
-        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=120)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return proc.stdout if proc.returncode == 0 else None
