@@ -101,7 +101,10 @@
   // Each gram's entry ({count, bytes}), or undefined where no document has it.
   Index.prototype.lookup = async function (grams) {
     var self = this, shards = {};
-    grams.forEach(function (g) { (shards[shardOf(g, self.info.shards)] = shards[shardOf(g, self.info.shards)] || []).push(g); });
+    grams.forEach(function (g) {
+      var n = shardOf(g, self.info.shards);
+      (shards[n] = shards[n] || []).push(g);
+    });
     var found = {};
     await Promise.all(Object.keys(shards).map(async function (n) {
       var wanted = {};
