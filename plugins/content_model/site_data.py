@@ -13,20 +13,24 @@ from .yaml_header import YamlError, load_yaml
 SITE_FILE = os.path.join("_data", "site.yaml")
 
 
-def _record(raw: Any, fields: tuple[Field, ...], where: str, *, path: str,
-            problems: Problems, ctx: ParseContext) -> dict[str, Any] | None:
-    """Validate one mapping against a field table; report problems under `where`."""
+def check_record(raw: Any, fields: tuple[Field, ...], where: str, *, path: str, problems: Problems,
+                 ctx: ParseContext, docs: str = "docs/content.md, site structure") -> dict[str, Any] | None:
+    """Validate one mapping against a field table; report problems under `where` ("" at the top of a file).
+
+    A required field left empty (`name:`) is as missing as one not written.
+    """
     if not isinstance(raw, dict):
-        problems.error(path, where, "must be a mapping of field: value")
+        problems.error(path, where or "(yaml)", "must be a mapping of field: value")
         return None
     by_key = {key: f for f in fields for key in f.keys}
     result: dict[str, Any] = {f.name: f.default for f in fields}
+    failed: set[str] = set()
     ok = True
     for key, value in raw.items():
         fld = by_key.get(str(key))
         if fld is None:
-            problems.error(path, f"{where}.{key}", f"unknown field; {did_you_mean(str(key), list(by_key))}"
-                           "(see docs/content.md, site structure)")
+            problems.error(path, f"{where}.{key}" if where else str(key),
+                           f"unknown field; {did_you_mean(str(key), list(by_key))}(see {docs})")
             ok = False
             continue
         if value is None or value == "":
@@ -34,11 +38,13 @@ def _record(raw: Any, fields: tuple[Field, ...], where: str, *, path: str,
         try:
             result[fld.name] = parse(value, fld, ctx)
         except FieldError as exc:
-            problems.error(path, f"{where}.{fld.name}", str(exc))
+            problems.error(path, f"{where}.{fld.name}" if where else fld.name, str(exc))
+            failed.add(fld.name)
             ok = False
     for fld in fields:
-        if fld.required and result.get(fld.name) is None and not any(k in raw for k in fld.keys):
-            problems.error(path, f"{where}.{fld.name}", f"missing ({fld.label} is required)")
+        if fld.required and result.get(fld.name) is None and fld.name not in failed:
+            problems.error(path, f"{where}.{fld.name}" if where else fld.name,
+                           f"missing ({fld.label} is required)")
             ok = False
     return result if ok else None
 
@@ -71,10 +77,10 @@ def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
         return empty
     root = os.path.abspath(content_path)  # site.yaml names files by their path from content/
     ctx = ParseContext(source_path=path, types=tuple(TYPES), root=root, files_from=root)
-    site = _record(raw.get("site"), SITE, "site", path=path, problems=problems, ctx=ctx) or {}
+    site = check_record(raw.get("site"), SITE, "site", path=path, problems=problems, ctx=ctx) or {}
     columns: dict[str, dict[str, Any]] = {}
     for i, item in enumerate(_list(raw, "columns", path, problems)):
-        column = _record(item, COLUMN, f"columns[{i}]", path=path, problems=problems, ctx=ctx)
+        column = check_record(item, COLUMN, f"columns[{i}]", path=path, problems=problems, ctx=ctx)
         if column is None:
             continue
         if column["id"] in columns:
@@ -85,21 +91,21 @@ def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
             problems.error(path, f"columns[{i}].parent", f"'{column['parent']}' is not a column id")
     departments: dict[str, dict[str, Any]] = {}
     for i, item in enumerate(_list(raw, "departments", path, problems)):
-        dept = _record(item, DEPARTMENT, f"departments[{i}]", path=path, problems=problems, ctx=ctx)
+        dept = check_record(item, DEPARTMENT, f"departments[{i}]", path=path, problems=problems, ctx=ctx)
         if dept is not None:
             if dept["id"] in departments:
                 problems.error(path, f"departments[{i}].id", f"'{dept['id']}' is defined twice")
             departments[dept["id"]] = dept
     links = [link for i, item in enumerate(_list(raw, "links", path, problems))
-             if (link := _record(item, LINK, f"links[{i}]", path=path, problems=problems, ctx=ctx)) is not None]
+             if (link := check_record(item, LINK, f"links[{i}]", path=path, problems=problems, ctx=ctx)) is not None]
     channels = []
     for i, item in enumerate(_list(raw, "channels", path, problems)):
-        channel = _record(item, CHANNEL, f"channels[{i}]", path=path, problems=problems, ctx=ctx)
+        channel = check_record(item, CHANNEL, f"channels[{i}]", path=path, problems=problems, ctx=ctx)
         if channel is not None and not (channel["url"] or channel["phone"]):
             problems.error(path, f"channels[{i}]", "needs a url or a phone (网址 或 电话): how to reach it")
         elif channel is not None:
             channels.append(channel)
-    disclosure = _record(raw.get("disclosure") or {}, DISCLOSURE, "disclosure", path=path, problems=problems,
+    disclosure = check_record(raw.get("disclosure") or {}, DISCLOSURE, "disclosure", path=path, problems=problems,
                          ctx=ctx) or {}
     known = {"site", "columns", "departments", "links", "disclosure", "channels"}
     for key in raw:

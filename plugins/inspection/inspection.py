@@ -223,7 +223,8 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
                 home_columns=context.get("home_columns", []), site=build.site["site"],
                 settings=settings, today=build.today, output=output,
                 content=Path(settings["PATH"]), pages=pages, files=files,
-                static=context.get("staticfiles", []), sources_cached=cache.sources)
+                static=context.get("staticfiles", []), sources_cached=cache.sources,
+                annual_reports=context.get("annual_reports"), disclosure_entries=context.get("disclosure_entries"))
     findings: list[Finding] = []
     for rule in RULES:
         findings += list(rule.check(site))

@@ -8,8 +8,7 @@ from typing import Any
 from pelican.generators import Generator
 
 import gazette.build
-
-from .workdays import workdays_between
+from gazette.workdays import workdays_between
 
 
 @dataclass

@@ -33,10 +33,10 @@ from content_model.schema import DISCLOSURE
 
 import gazette.build
 from gazette.files import settled
+from gazette.workdays import workdays_between
 from gazette.workers import fork_map
 
 from . import review
-from .workdays import workdays_between
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,10 @@ class Site:
     text_findings: dict[str, list[Finding]] | None = None  # the text rules', found once for all of them
     texts: dict[str, list[str]] = field(default_factory=dict)  # lines of the sources read to place findings
     found_lines: dict[tuple[str, tuple[str, ...]], int] = field(default_factory=dict)
+    # The yearly reports published so far, newest first (annual_reports plugin; None without it).
+    annual_reports: list[Any] | None = None
+    # The 政府信息公开 column's fixed entries as built: (field, label, address or None).
+    disclosure_entries: list[tuple[str, str, str | None]] | None = None
 
     @property
     def site_file(self) -> str:
@@ -526,8 +530,9 @@ def review_record(site: Site) -> Iterator[Finding]:
 def disclosure_column(site: Site) -> Iterator[Finding]:
     """The fixed entries of 国办公开办函〔2019〕61号, and a guide updated within a year."""
     entries = gazette.build.current().site.get("disclosure", {})
+    built = {key: address for key, _label, address in site.disclosure_entries or []}  # 年报: annual_reports
     for key, label in ((f.name, f.label) for f in DISCLOSURE if f.name != "statutory"):  # (default: the catalogue)
-        if not entries.get(key):
+        if not (entries.get(key) or built.get(key)):
             yield Finding("disclosure-column", "warning", f"政府信息公开专栏缺少“{label}”（在 site.yaml 的 "
                           f"disclosure: 下写 {key}: 地址）", path=site.site_file)
     guide = entries.get("guide") or ""
@@ -537,6 +542,41 @@ def disclosure_column(site: Site) -> Iterator[Finding]:
         if (site.today - last).days > site.settings["INSPECTION_GUIDE_DAYS"]:
             yield Finding("disclosure-column", "warning", f"政府信息公开指南自{last:%Y-%m-%d}起未更新，超过"
                           f"{site.settings['INSPECTION_GUIDE_DAYS']}天（指南应及时更新）", **_at(site, doc))
+
+
+@rule("annual-reports", "年度报告未按时公开")
+def annual_reports(site: Site) -> Iterator[Finding]:
+    """Last year's 政府信息公开工作年度报告 and 政府网站工作年度报表, due by 31 January
+    (政府信息公开条例 第四十九条, 国办函〔2018〕12号).
+
+    A warning in January, a veto after; only for a site that published anything in that year.
+    """
+    if site.annual_reports is None:  # the annual_reports plugin is not in PLUGINS
+        return
+    year = site.today.year - 1
+    due = dt.date(site.today.year, 1, 31)
+    if not any(_day(d.date).year <= year for d in site.docs):
+        return
+    report = next((r for r in site.annual_reports if r.year == year), None)
+    severity = "warning" if site.today <= due else "veto"
+    where = {"path": str(site.content / "_data" / "reports" / f"{year}.yaml")}
+    for what, missing in (("政府信息公开工作年度报告", report is None),
+                          ("政府网站工作年度报表", report is None or report.website is None)):
+        if missing:
+            overdue = "（已逾期，单项否决）" if severity == "veto" else ""
+            yield Finding("annual-reports", severity, f"{year}年{what}尚未公开，应于{due:%Y年%-m月%-d日}前发布"
+                          f"{overdue}：在 content/_data/reports/{year}.yaml 写明发布日期和需填报的数字", **where)
+    if report is None:
+        return
+    where = {"path": report.source, "url": f"/{report.url}", "page": f"{report.url}index.html"}
+    if report.date.date() > due:
+        yield Finding("annual-reports", "warning", f"{year}年年度报告于{report.date:%Y-%m-%d}发布，晚于"
+                      f"{due:%Y年%-m月%-d日}", **where)
+    blank = [line.label for _section, lines in report.website or [] for line in lines
+             if line.value is None and not line.computed and line.kind != "str"]
+    if blank:
+        yield Finding("annual-reports", "warning", f"{year}年政府网站工作年度报表有{len(blank)}项未填报："
+                      f"{'、'.join(blank)}", **where)
 
 
 @rule("interaction-channels", "互动交流渠道缺失")

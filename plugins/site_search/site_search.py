@@ -98,7 +98,9 @@ class SearchPageGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         if not self.settings["SITE_SEARCH_ENABLED"]:
             return
-        docs = self.context.get("published_documents", [])
+        # Every document, and the pages other plugins ask to be found that are no document (the yearly
+        # reports): each with url, save_as, title, date, lang, type_label and description.
+        docs = [*self.context.get("published_documents", []), *self.context.get("searchable_pages", [])]
         default = index_language(self.settings["DEFAULT_LANG"])
         for language in sorted({default} | {language_of(d) for d in docs}):
             own = {} if language == default else {"lang": language}  # base.html: the page's <html lang>
