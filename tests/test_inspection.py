@@ -190,6 +190,14 @@ def test_closed_consultation_without_outcome(inspect, sample_content):
         ("warning", "意见征集已结束，未公布意见采纳情况（请在文件头填写 outcome）", "content/consultation/silent.md", 5)]
 
 
+def test_a_reply_published_after_its_answer_shows_its_publish_date(inspect, sample_content, build_site):
+    add(sample_content, "reply/later.md", "---\ntitle: 来信\ndate: 2024-05-09 10:00\nquestion: 问题？\n"
+                                          "received: 2024-04-22\nreplied: 2024-04-26\n---\n答复。\n")
+    assert found(inspect(sample_content), "publish-date") == []
+    html = build_site(sample_content).html("hdhy/2024/later/index.html")
+    assert "<dt>答复日期</dt><dd>2024-04-26</dd></div>" in html and "<dt>发布日期</dt><dd>2024-05-09</dd>" in html
+
+
 def test_pages_without_date_or_footer_identity(inspect, sample_content, tmp_path):
     overrides = tmp_path / "overrides"
     (overrides / "components").mkdir(parents=True)
