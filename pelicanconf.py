@@ -30,7 +30,7 @@ PLUGIN_PATHS = ["plugins"]
 # Each capability is one plugin package; remove one from the list to switch it off. The order
 # matters only where a plugin says so (gazette/plugins.py): inspection and preview come after fast_build.
 PLUGINS = ["content_model", "listings", "fast_build", "page_qr", "share", "seo", "feeds", "site_search", "minify",
-           "annual_reports", "inspection"]
+           "open_data", "annual_reports", "inspection"]
 # The inspection report (make check) is for the office, not for search engines.
 SEO_ROBOTS_DISALLOW = ["/inspection/"]
 # Common mis-writings reported by the inspection with file and line: {"wrong": "right"}.

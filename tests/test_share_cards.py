@@ -320,8 +320,7 @@ def test_every_breadcrumb_has_a_matching_breadcrumb_list(request, site):
 
 
 def test_licences_and_formats_map_to_urls_and_media_types():
-    from seo.seo import licence_url
-
+    from gazette.licences import licence_url
     from gazette.media_types import media_type
 
     settings = {"PORTAL_URL": PORTAL}

@@ -68,6 +68,7 @@ def test_urls_come_from_column_year_and_file_name(sample_build):
         "index.html",
         "sjkf/2024/population/index.html",
         "sjkf/index.html",
+        "sjkf/ml/index.html",  # the open data catalogue (open_data)
         "yjzj/2024/closed-one/index.html",
         "yjzj/2024/open-one/index.html",
         "yjzj/index.html",

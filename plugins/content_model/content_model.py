@@ -20,7 +20,6 @@ from typing import Any
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
-from pelican.log import FatalLogger
 
 import gazette.build
 from gazette.files import write_atomic
@@ -377,8 +376,7 @@ def check_site(generators: list[Any]) -> None:
     _guard_static_sources(generators)
     _attach_files(docs, generators)
     _publish_only_linked_files(docs, generators, settings)
-    strict = FatalLogger.fatal_lvl <= logging.WARNING
-    problems.report(warnings_are_errors=strict)
+    problems.report_as_the_build_does()
     # Bodies with Pelican's links filled in: only now, since filling them in warns about every
     # broken one, which --fatal warnings would turn into a stop before the report above. Then
     # static files, whose place may move while links are filled in ({attach}).
@@ -386,7 +384,7 @@ def check_site(generators: list[Any]) -> None:
     for gen in generators:
         if isinstance(gen, StaticGenerator):
             install(gen, lambda path, why: problems.error(path, "(file)", why))
-    problems.report(warnings_are_errors=strict)
+    problems.report_as_the_build_does()
     events = schedule(docs, build.now)
     if settings["GAZETTE_SCHEDULE_FILE"]:
         write_atomic(settings["GAZETTE_SCHEDULE_FILE"], json.dumps(

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .schema import DOC_CLASSES, FORMS, VALIDITY
+from .schema import DOC_CLASSES, FORMS, FREQUENCIES, VALIDITY
 
 Problem = tuple[str, str]  # (field, message)
 Derive = Callable[[dict[str, Any], dt.datetime], list[Problem] | None]
@@ -49,6 +49,12 @@ def _interpretation(meta: dict[str, Any], now: dt.datetime) -> None:
 def _interview(meta: dict[str, Any], now: dt.datetime) -> None:
     meta["form"] = "interview"  # as an interpretation: 访谈 (schema.FORMS)
     meta["form_label"] = FORMS["interview"]
+
+
+@derive("dataset")
+def _dataset(meta: dict[str, Any], now: dt.datetime) -> None:
+    frequency = meta.get("update_frequency")
+    meta["update_frequency_label"] = FREQUENCIES[frequency] if frequency else ""
 
 
 CONSULTATION_STATES = {"upcoming": "未开始", "open": "征集中", "closed": "已结束"}

@@ -5,8 +5,11 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import logging
 import os
 from dataclasses import dataclass
+
+from pelican.log import FatalLogger
 
 from gazette.files import write_atomic
 from gazette.lines import line_logger
@@ -89,6 +92,13 @@ class Problems:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.items if p.severity == "error"]
+
+    def report_as_the_build_does(self) -> None:
+        """Report, a warning stopping the build too when Pelican runs with `--fatal warnings` (as CI does).
+
+        Plugins that check final documents after content_model's check call it for their own problems.
+        """
+        self.report(warnings_are_errors=FatalLogger.fatal_lvl <= logging.WARNING)
 
     def report(self, warnings_are_errors: bool = False) -> None:
         """Print every problem once, by file then in reading order; stop the build on any error."""

@@ -38,7 +38,8 @@ def comment(f: Field) -> list[str]:
     head = f.label + ("（必填）" if f.required else "（可选）")
     if f.choices:
         head += "，可选值：" + "、".join(f"{value}（{label}）" for value, label in f.choices.items())
-    return [f"# {line}" for line in textwrap.wrap(f"{head}。{f.help}".strip(), 100)]
+    return [f"# {line}" for line in textwrap.wrap(f"{head}。{f.help}".strip(), 100, break_long_words=False,
+                                                     break_on_hyphens=False)]
 
 
 def value_for(f: Field, now: dt.datetime) -> str:

@@ -44,6 +44,10 @@ VALIDITY = {"effective": "有效", "amended": "已修改", "repealed": "已废�
 # What the annual disclosure report (政府信息公开工作年度报告) counts a policy as.
 DOC_CLASSES = {"rule": "规章", "normative": "行政规范性文件", "other": "其他文件"}
 FORMS = {"text": "文字解读", "graphic": "图解", "video": "视频解读", "interview": "访谈"}
+# How often a dataset is updated (开放数据 更新频率), and the days after which the inspection calls it late.
+FREQUENCIES = {"daily": "每日", "weekly": "每周", "monthly": "每月", "quarterly": "每季度", "half-yearly": "每半年",
+               "yearly": "每年", "irregular": "不定期", "static": "不再更新"}
+FREQUENCY_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "half-yearly": 183, "yearly": 366}
 # Review levels a published change needs on record (三审三校), each a git trailer of that name.
 REVIEW_LEVELS = {"0": "不检查", "1": "初审", "2": "初审、复审", "3": "初审、复审、终审"}
 
@@ -182,11 +186,20 @@ DATASET = ContentType(
     "dataset", "开放数据", "dataset",
     "An open-data dataset with machine-readable files.",
     COMMON + (
-        Field("files", "files", "数据文件", required=True, item_keys=(("file", True), ("format", True)),
-              help="List of `{file, format}`; files live beside the Markdown file."),
+        Field("files", "files", "数据文件", required=True,
+              item_keys=(("file", True), ("format", True), ("title", False)),
+              help="List of `{file, format, title}` (title optional: the file's name); files live beside the "
+                   "Markdown file. A CSV file's first rows are shown on the page (UTF-8 or GB18030)."),
         Field("license", "str", "开放协议", help="Licence of the data."),
         Field("publisher", "str", "数据提供方", help="Publishing unit."),
-        Field("update_frequency", "str", "更新频率", help="e.g. 每月, 每季度."),
+        Field("update_frequency", "enum", "更新频率", choices=FREQUENCIES,
+              help="How often the data is updated; the inspection warns when a dataset is older than that "
+                   "(`INSPECTION_DATASET_GRACE_DAYS` more allowed). Its last update is `updated`, else 最后更新."),
+        Field("topic", "str", "数据领域",
+              help="Subject area, e.g. 人口, 交通, 教育: the data catalogue filters by it."),
+        Field("contact", "contact", "联系方式",
+              help="Who answers questions about the data: an email address or a URL (the catalogue's contact point); "
+                   "left out, the site's contact."),
         Field("license_url", "url", "开放协议网址",
               help="Address of the licence text (`https://…` or a path on this site). Search engines need it "
                    "as a URL: without it only well-known licences (CC BY 4.0, CC0, ODbL…) are named to them."),

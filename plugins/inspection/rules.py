@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, urlparse
 from xml.etree import ElementTree as ET
 
-from content_model.schema import DISCLOSURE
+from content_model.schema import DISCLOSURE, FREQUENCY_DAYS
 
 import gazette.build
 from gazette.files import settled
@@ -577,6 +577,22 @@ def annual_reports(site: Site) -> Iterator[Finding]:
     if blank:
         yield Finding("annual-reports", "warning", f"{year}年政府网站工作年度报表有{len(blank)}项未填报："
                       f"{'、'.join(blank)}", **where)
+
+
+@rule("dataset-stale", "开放数据未按期更新")
+def dataset_stale(site: Site) -> Iterator[Finding]:
+    """A dataset older than its update frequency promises (每月, 每季度…), plus INSPECTION_DATASET_GRACE_DAYS."""
+    grace = site.settings["INSPECTION_DATASET_GRACE_DAYS"]
+    for doc in site.docs:
+        period = FREQUENCY_DAYS.get(getattr(doc, "update_frequency", None) or "")
+        if doc.type != "dataset" or period is None or not doc.in_default_lang:
+            continue
+        last = _day(getattr(doc, "modified", None) or doc.date)
+        age = (site.today - last).days
+        if age > period + grace:
+            yield Finding("dataset-stale", "warning", f"数据集自{last:%Y-%m-%d}起已{age}天未更新，更新频率为"
+                          f"{doc.update_frequency_label}（{period}天）：更新数据文件，或改正 update_frequency",
+                          **_at(site, doc, "update_frequency"))
 
 
 @rule("interaction-channels", "互动交流渠道缺失")

@@ -1,6 +1,7 @@
 /* Gazette's only script; every page works without it (progressive enhancement).
    1. Remember the age-friendly switch (长者模式) across pages.
-   2. Reveal the Web Share and copy-link buttons where the browser supports them. */
+   2. Reveal the Web Share and copy-link buttons where the browser supports them.
+   3. Filter a table by the selects of its filter form (the data catalogue); without script every row shows. */
 (function () {
   var box = document.getElementById("gz-care");
   if (box) {
@@ -33,5 +34,26 @@
         copy.textContent = copy.dataset.done;
       });
     });
+  }
+
+  var filter = document.querySelector("[data-filter-table]");
+  if (filter) {
+    var rows = document.querySelectorAll("#" + filter.dataset.filterTable + " tbody tr");
+    var selects = filter.querySelectorAll("select");
+    var status = filter.querySelector("[role=status]");
+    var narrow = function () {
+      var shown = 0;
+      rows.forEach(function (row) {
+        var keep = Array.prototype.every.call(selects, function (select) {
+          return !select.value || (row.dataset[select.name] || "").split("|").indexOf(select.value) >= 0;
+        });
+        row.hidden = !keep;
+        shown += keep ? 1 : 0;
+      });
+      status.textContent = status.dataset.template.replace("N", shown);
+    };
+    filter.addEventListener("change", narrow);
+    filter.addEventListener("submit", function (event) { event.preventDefault(); narrow(); });
+    filter.addEventListener("reset", function () { setTimeout(narrow, 0); });
   }
 })();
