@@ -11,6 +11,7 @@ import sys
 
 from conftest import ROOT, found
 from test_bad_input import add, assert_fails_with
+from test_topics import topic
 
 REPORT = "zfxxgk/ndbg/2023/index.html"
 WEBSITE = "zfxxgk/wzbb/2023/index.html"
@@ -167,10 +168,13 @@ def test_website_report_counts_the_content_and_the_home_page_links_it(sample_con
                                        "received: 2023-03-01\nreplied: 2023-03-10\n---\n答复。\n")
     add(sample_content, "reply/r2.md", "---\ntitle: 来信二\ndate: 2024-01-05 09:00\nquestion: 问题？\n"
                                        "received: 2023-12-28\nreplied: 2024-01-05\n---\n答复。\n")
+    topic(sample_content, "wz", date="2023-06-01 09:00", ends="2023-12-31")  # a topic opened in 2023
+    topic(sample_content, "old", date="2022-06-01 09:00", ends="2023-02-28", collects="[旧]")  # running into 2023
     result = build_site(sample_content)
     assert result.returncode == 0, result.stderr
     html = result.html(WEBSITE)
-    assert row(html, "总数（单位：条）") == ["5"]  # two news, a policy, an interpretation, a reply
+    assert row(html, "总数（单位：条）") == ["6"]  # two news, a policy, an interpretation, a reply, a topic
+    assert row(html, "维护数量（单位：个）") == ["2"] and row(html, "新开设数量（单位：个）") == ["1"]
     assert row(html, "政务动态信息更新量（单位：条）") == ["2"]
     assert row(html, "信息公开目录信息更新量（单位：条）") == ["2"]
     assert row(html, "解读信息发布总数（单位：条）") == ["1"]

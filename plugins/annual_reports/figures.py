@@ -72,6 +72,8 @@ def site_figures(docs: list[Any], columns: list[Any], year: int, search: bool) -
     answered = [d for d in replies if _in(year, getattr(d, "replied", None))]
     days = [workdays_between(d.received, d.replied) for d in answered]
     consultations = [d for d in docs if d.type == "consultation" and _in(year, d.opens)]
+    topics = [d for d in docs if d.type == "topic" and _day(d.date).year <= year
+              and (getattr(d, "ends", None) is None or d.ends.year >= year)]
     return {
         "posts": len(published),
         "posts_overview": count("page"),
@@ -86,6 +88,8 @@ def site_figures(docs: list[Any], columns: list[Any], year: int, search: bool) -
         "messages_public": count("reply"),
         "surveys": len(consultations),
         "survey_results": sum(bool(getattr(d, "outcome", None)) for d in consultations),
+        "topics": len(topics),
+        "topics_new": sum(_in(year, d.date) for d in topics),
         "interviews": sum(d.type == "interview" and _in(year, d.interview_time) for d in docs),
         "search_service": search,
         "multilingual": any(not d.in_default_lang for d in docs),

@@ -142,8 +142,8 @@ WEBSITE_FORM: tuple[tuple[str, tuple[Item, ...]], ...] = (
            "Policies and interpretations published this year.", True),
     )),
     ("专栏专题", (
-        _n("topics", "维护数量（单位：个）"),
-        _n("topics_new", "新开设数量（单位：个）"),
+        _n("topics", "维护数量（单位：个）", "Topics (专题) running at some time in the year.", True),
+        _n("topics_new", "新开设数量（单位：个）", "Topics that started in the year.", True),
     )),
     ("解读回应", (
         _n("interpretations", "解读信息发布总数（单位：条）",

@@ -30,7 +30,7 @@ from .git_dates import commit_dates
 from .links import final_problems, inside
 from .problems import Problems, display_path, problems
 from .reader import HELD, SKIPPED, WARM, GazetteReader, now_in_portal_tz, release_time
-from .relations import link_interpretations, link_lifecycle
+from .relations import link_interpretations, link_lifecycle, link_topics
 from .schema import DISCLOSURE, Field
 from .site_data import SITE_FILE, load_site_data
 from .static_files import install, refuse, symlinks
@@ -317,7 +317,7 @@ def _publish_only_linked_files(docs: list[Any], generators: list[Any], settings:
 
 
 # What happens at a document's moments, in the editors' words (make check, make scheduled).
-EVENTS = {"release": "定时发布", "opens": "征集开始", "closes": "征集结束"}
+EVENTS = {"release": "定时发布", "opens": "征集开始", "closes": "征集结束", "archive": "专题归档"}
 
 
 def schedule(docs: list[Any], now: dt.datetime) -> list[dict[str, Any]]:
@@ -331,6 +331,9 @@ def schedule(docs: list[Any], now: dt.datetime) -> list[dict[str, Any]]:
     moments += [(release_time(doc.metadata), doc.source_path, "release") for doc in docs]
     moments += [(getattr(d, key), d.source_path, key) for d in docs if d.type == "consultation"
                 for key in ("opens", "closes")]
+    # A topic is archived when the day after its last day begins.
+    moments += [(dt.datetime.combine(ends + dt.timedelta(days=1), dt.time(), TZ), d.source_path, "archive")
+                for d in docs if d.type == "topic" and (ends := getattr(d, "ends", None)) is not None]
     recent = now - dt.timedelta(days=2)
     return [{"at": at, "path": display_path(path), "event": event, "label": EVENTS[event]}
             for at, path, event in sorted(moments) if at > recent]
@@ -373,6 +376,7 @@ def check_site(generators: list[Any]) -> None:
     _check_unique(policies, "doc_no", "发文字号", {})
     _check_unique(policies, "index_no", "索引号", {})
     link_interpretations(docs, problems)
+    link_topics(docs, list(site["columns"]))
     _guard_static_sources(generators)
     _attach_files(docs, generators)
     _publish_only_linked_files(docs, generators, settings)

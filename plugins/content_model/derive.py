@@ -57,6 +57,16 @@ def _dataset(meta: dict[str, Any], now: dt.datetime) -> None:
     meta["update_frequency_label"] = FREQUENCIES[frequency] if frequency else ""
 
 
+@derive("topic")
+def _topic(meta: dict[str, Any], now: dt.datetime) -> list[Problem] | None:
+    ends = meta.get("ends")
+    meta["archived"] = ends is not None and now.date() > ends
+    if ends is not None and ends < meta["date"].date():
+        return [("ends", f"{ends} is before the topic's date {meta['date']:%Y-%m-%d} (结束日期 must not precede "
+                         "发布日期)")]
+    return None
+
+
 CONSULTATION_STATES = {"upcoming": "未开始", "open": "征集中", "closed": "已结束"}
 
 

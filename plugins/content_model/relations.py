@@ -110,3 +110,24 @@ def link_lifecycle(policies: list[Any], problems: Problems) -> None:
 def _set(doc: Any, name: str, value: Any) -> None:
     setattr(doc, name, value)
     doc.metadata[name] = value
+
+
+def link_topics(docs: list[Any], column_order: list[str]) -> None:
+    """Give each topic its documents (those whose keywords include a word it collects, published by its last
+    day), grouped by column in the site's column order, newest first; and each such document its topics."""
+    topics = [d for d in docs if d.type == "topic"]
+    for doc in docs:
+        doc.topics = []
+    order = {column: n for n, column in enumerate(column_order)}
+    for topic in topics:
+        words = set(topic.collects)
+        ends = getattr(topic, "ends", None)  # what came after a topic ended is no part of it
+        members = [d for d in docs if d.type != "topic" and d.in_default_lang == topic.in_default_lang
+                   and words & set(getattr(d, "keywords", None) or []) and (ends is None or d.date.date() <= ends)]
+        members.sort(key=lambda d: (d.date, d.url), reverse=True)
+        groups: dict[str, list[Any]] = {}
+        for member in members:
+            groups.setdefault(getattr(member, "column", "") or "", []).append(member)
+            member.topics.append(topic)
+        topic.members = members
+        topic.member_groups = sorted(groups.items(), key=lambda item: order.get(item[0], len(order)))

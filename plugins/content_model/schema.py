@@ -206,8 +206,23 @@ DATASET = ContentType(
     ),
 )
 
+TOPIC = ContentType(
+    "topic", "专题专栏", "topic",
+    "A topic page (专题): its introduction (the Markdown body), then every published document whose 主题词 "
+    "(`keywords`) include one of the words it `collects`, grouped by column, newest first. It runs from its "
+    "publish date to `ends`; the day after, it shows 已归档, leaves the home page and stays reachable with its "
+    "documents.",
+    COMMON + (
+        Field("collects", "list", "收录主题词", required=True,
+              help="The 主题词 that bring documents into the topic: a document with any of them in its `keywords` "
+                   "is listed, e.g. `[营商环境, 政务服务]`."),
+        Field("ends", "date", "结束日期",
+              help="Last day of the topic; the next day it is archived (已归档). Left out, it runs on."),
+    ),
+)
+
 TYPES: dict[str, ContentType] = {
-    t.name: t for t in (POLICY, INTERPRETATION, INTERVIEW, NEWS, NOTICE, CONSULTATION, REPLY, DATASET, PAGE)
+    t.name: t for t in (POLICY, INTERPRETATION, INTERVIEW, NEWS, NOTICE, CONSULTATION, REPLY, DATASET, TOPIC, PAGE)
 }
 TYPE_BY_FOLDER: dict[str, str] = {t.folder: t.name for t in TYPES.values()}
 TYPE_LABELS: dict[str, str] = {"类型": "type"}  # `type:` itself may be written in Chinese

@@ -52,6 +52,8 @@ SETTINGS = Table("inspection", "INSPECTION_", [
             "after its policy is late.", minimum=0),
     Setting("INSPECTION_DATASET_GRACE_DAYS", 7, "Days a dataset may be late past its `update_frequency` "
             "(每月: 31 days, 每季度: 92…) before the inspection warns.", minimum=0),
+    Setting("INSPECTION_TOPIC_STALE_DAYS", 90, "A running topic (专题) whose newest document is older than this "
+            "is warned about, as is one with no documents.", minimum=1),
     Setting("INSPECTION_GUIDE_DAYS", 365, "The 政府信息公开指南 page (site.yaml `disclosure: guide`) must have been "
             "updated within this many days.", minimum=1),
     Setting("INSPECTION_DISCLOSURE_WORKDAYS", 20, "Working days from a policy's 成文日期 to its publication "

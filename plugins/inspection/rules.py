@@ -595,6 +595,24 @@ def dataset_stale(site: Site) -> Iterator[Finding]:
                           **_at(site, doc, "update_frequency"))
 
 
+@rule("topics", "专题专栏空白或长期未更新")
+def topics(site: Site) -> Iterator[Finding]:
+    """A running topic with no documents, or none newer than INSPECTION_TOPIC_STALE_DAYS (archived ones rest)."""
+    limit = site.settings["INSPECTION_TOPIC_STALE_DAYS"]
+    for doc in site.docs:
+        if doc.type != "topic" or doc.archived:
+            continue
+        if not doc.members:
+            words = "、".join(doc.collects)
+            yield Finding("topics", "warning", f"专题没有任何内容：给相关文件的主题词（keywords）加上专题收录的词"
+                          f"（{words}），或设置结束日期 ends 将专题归档", **_at(site, doc, "collects"))
+            continue
+        newest = max(_day(d.date) for d in [doc, *doc.members])
+        if (site.today - newest).days > limit:
+            yield Finding("topics", "warning", f"专题自{newest:%Y-%m-%d}起已{(site.today - newest).days}天没有新内容"
+                          f"（要求{limit}天内更新）；工作已结束的，设置结束日期 ends 将专题归档", **_at(site, doc))
+
+
 @rule("interaction-channels", "互动交流渠道缺失")
 def interaction_channels(site: Site) -> Iterator[Finding]:
     if not gazette.build.current().site.get("channels"):

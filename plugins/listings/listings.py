@@ -206,6 +206,9 @@ class ColumnsGenerator(Generator):
             d for c in columns_of_type(self.columns, "consultation") for d in c.items
             if getattr(d, "state", None) == "open"
         ]
+        self.context["current_topics"] = [
+            d for c in columns_of_type(self.columns, "topic") for d in c.items if not getattr(d, "archived", False)
+        ]
         # Newest policies first; the home page pairs those that have interpretations.
         self.context["policies"] = newest_first([d for c in policies for d in c.items])
         self.catalogue = build_catalogue(self.context["policies"])
