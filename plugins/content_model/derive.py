@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .schema import DOC_CLASSES, FORMS, FREQUENCIES, VALIDITY
+from .schema import AUDIENCES, DOC_CLASSES, FORMS, FREQUENCIES, VALIDITY
 
 Problem = tuple[str, str]  # (field, message)
 Derive = Callable[[dict[str, Any], dt.datetime], list[Problem] | None]
@@ -55,6 +55,13 @@ def _interview(meta: dict[str, Any], now: dt.datetime) -> None:
 def _dataset(meta: dict[str, Any], now: dt.datetime) -> None:
     frequency = meta.get("update_frequency")
     meta["update_frequency_label"] = FREQUENCIES[frequency] if frequency else ""
+
+
+@derive("service")
+def _service(meta: dict[str, Any], now: dt.datetime) -> None:
+    meta["audience_label"] = AUDIENCES[meta["audience"]]
+    number = re.search(r"\+?\d[\d-]{2,}\d", meta.get("phone") or "")
+    meta["phone_tel"] = "tel:" + number[0].replace("-", "") if number else ""
 
 
 @derive("topic")

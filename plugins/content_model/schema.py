@@ -206,6 +206,41 @@ DATASET = ContentType(
     ),
 )
 
+AUDIENCES = {"personal": "个人", "corporate": "法人", "both": "个人和法人"}
+SERVICE = ContentType(
+    "service", "办事指南", "service",
+    "A service guide (办事指南) with the elements people need to get a matter done; the inspection names any "
+    "element left out (service-guide). The body holds anything more (a flow chart, notes). Forms to fill in go in "
+    "`attachments` beside the file. The 办事服务 column groups guides by life event for 个人 and 法人, and by theme.",
+    COMMON + (
+        Field("agency", "str", "实施主体", required=True, help="The body that decides the matter."),
+        Field("audience", "enum", "服务对象", required=True, choices=AUDIENCES,
+              help="`personal` (个人), `corporate` (法人) or `both`: where the 办事服务 column lists it."),
+        Field("life_event", "str", "生命周期",
+              help="The life event (个人: 出生, 上学, 就业, 婚育, 退休…) or company stage (法人: 开办, 经营, "
+                   "注销…) the column groups it under."),
+        Field("theme", "str", "主题分类", help="Subject the column also groups by, e.g. 社会保障, 户籍, 市场监管."),
+        Field("basis", "text", "设定依据", help="The laws and rules the matter rests on."),
+        Field("conditions", "text", "受理条件", help="Who may apply and when; one condition per line."),
+        Field("materials", "list", "申请材料", help="What to bring, one item each: `[居民身份证原件, 户口簿]`."),
+        Field("process", "text", "办理流程", help="The steps, one per line (申请, 受理, 审核, 办结)."),
+        Field("time_limit", "str", "办理时限", help="e.g. 法定20个工作日，承诺5个工作日."),
+        Field("fees", "str", "收费标准", help="What it costs, or 不收费."),
+        Field("location", "str", "办理地点", help="Where to go: the hall and its window."),
+        Field("hours", "str", "办理时间", help="When it is open."),
+        Field("phone", "str", "咨询电话", help="Where to ask; the page links its first number for phones."),
+        Field("complaint_phone", "str", "监督电话", help="Where to complain."),
+        Field("online_url", "url", "在线办理",
+              help="The matter on the 政务服务平台 (`https://…`); the inspection flags a link to a host not "
+                   "listed in site.yaml's `service_hosts`."),
+        Field("attachments", "files", "表格下载", item_keys=(("file", True), ("title", False)),
+              help="Forms and samples to download, `{file, title}`, beside the Markdown file."),
+    ),
+)
+# The elements every guide must give (the inspection's service-guide rule names the missing ones).
+SERVICE_ELEMENTS = ("agency", "basis", "conditions", "materials", "process", "time_limit", "fees", "location", "hours",
+                    "phone", "complaint_phone", "online_url")
+
 TOPIC = ContentType(
     "topic", "专题专栏", "topic",
     "A topic page (专题): its introduction (the Markdown body), then every published document whose 主题词 "
@@ -222,7 +257,8 @@ TOPIC = ContentType(
 )
 
 TYPES: dict[str, ContentType] = {
-    t.name: t for t in (POLICY, INTERPRETATION, INTERVIEW, NEWS, NOTICE, CONSULTATION, REPLY, DATASET, TOPIC, PAGE)
+    t.name: t for t in (POLICY, INTERPRETATION, INTERVIEW, NEWS, NOTICE, CONSULTATION, REPLY, DATASET, SERVICE, TOPIC,
+                        PAGE)
 }
 TYPE_BY_FOLDER: dict[str, str] = {t.folder: t.name for t in TYPES.values()}
 TYPE_LABELS: dict[str, str] = {"类型": "type"}  # `type:` itself may be written in Chinese
@@ -284,6 +320,9 @@ SITE = (
                "`复审: 姓名`, `终审: 姓名` — or as many `Approved-by:` / `Reviewed-by:` trailers of other people "
                "than its author (GitLab's merge-commit template writes them). `make check` warns about every "
                "document short of them. A column's `review_levels` replaces this one."),
+    Field("service_hosts", "list", "政务服务平台",
+          help="Hosts a service guide's 在线办理 link may point to (`zwfw.example.gov.cn`): the 政务服务平台 and "
+               "its mirrors. The inspection flags a link to any other host, and any that is not https."),
     Field("alert", "str", "重要通知", help="Emergency or hot-issue line shown atop every page while set."),
     Field("alert_url", "url", "重要通知链接",
           help="Where the alert line links to: `https://…` or a path on this site."),

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, urlparse
 from xml.etree import ElementTree as ET
 
-from content_model.schema import DISCLOSURE, FREQUENCY_DAYS
+from content_model.schema import DISCLOSURE, FREQUENCY_DAYS, SERVICE_ELEMENTS, TYPES
 
 import gazette.build
 from gazette.files import settled
@@ -611,6 +611,27 @@ def topics(site: Site) -> Iterator[Finding]:
         if (site.today - newest).days > limit:
             yield Finding("topics", "warning", f"专题自{newest:%Y-%m-%d}起已{(site.today - newest).days}天没有新内容"
                           f"（要求{limit}天内更新）；工作已结束的，设置结束日期 ends 将专题归档", **_at(site, doc))
+
+
+@rule("service-guide", "办事指南要素缺失")
+def service_guide(site: Site) -> Iterator[Finding]:
+    """Every element of a guide given (schema.SERVICE_ELEMENTS), and its 在线办理 link on a listed https host."""
+    hosts = {h.lower() for h in site.site.get("service_hosts") or []}
+    labels = {f.name: f.label for f in TYPES["service"].fields}
+    for doc in site.docs:
+        if doc.type != "service":
+            continue
+        missing = [labels[name] for name in SERVICE_ELEMENTS if not getattr(doc, name, None)]
+        if missing:
+            yield Finding("service-guide", "warning", f"办事指南缺少要素：{'、'.join(missing)}", **_at(site, doc))
+        link = getattr(doc, "online_url", None) or ""
+        parts = urlparse(link)
+        if link and not link.startswith("/") and parts.scheme != "https":
+            yield Finding("service-guide", "warning", f"在线办理链接不是https：{link}",
+                          **_at(site, doc, "online_url"))
+        elif parts.hostname and parts.hostname.lower() not in hosts:
+            yield Finding("service-guide", "warning", f"在线办理链接指向未登记的网站 {parts.hostname}：核对链接，"
+                          "或把政务服务平台的域名写进 site.yaml 的 service_hosts", **_at(site, doc, "online_url"))
 
 
 @rule("interaction-channels", "互动交流渠道缺失")

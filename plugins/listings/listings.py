@@ -224,7 +224,8 @@ class ColumnsGenerator(Generator):
         template = self.get_template("column")
         per_page = self.settings["DEFAULT_PAGINATION"]
         for column in self.columns:
-            for pager in paginate(column.items, per_page, column.url):
+            # The 办事服务 column groups every guide by life event and theme on one page.
+            for pager in paginate(column.items, None if column.type == "service" else per_page, column.url):
                 write(pager.save_as, template, self.context, template_name="column", url=pager.url,
                       column=column, pager=pager, page_name=column.id)
         write(f"{CATALOGUE}/index.html", self.get_template("catalogue"), self.context,

@@ -47,7 +47,7 @@ LEGAL_FORCE = {"effective": "InForce", "amended": "PartiallyInForce",
                "repealed": "NotInForce", "expired": "NotInForce"}
 SCHEMA_TYPES = {"policy": "Legislation", "news": "NewsArticle", "dataset": "Dataset",
                 "page": "WebPage", "reply": "Article", "interpretation": "Article", "interview": "Article",
-                "notice": "Article", "consultation": "Article"}
+                "notice": "Article", "consultation": "Article", "service": "WebPage", "topic": "CollectionPage"}
 
 
 def _width(char: str) -> int:
@@ -139,6 +139,17 @@ def json_ld(doc: Any, settings: dict[str, Any], site: dict[str, Any]) -> list[di
     if doc.type in ("interpretation", "interview"):
         item["about"] = [{"@type": "Legislation", "name": p.title, "legislationIdentifier": p.doc_no,
                           "url": public_url(settings, p.url)} for p in getattr(doc, "policies", [])]
+    if doc.type == "service":  # the page describes a GovernmentService (a Service has no publish date itself)
+        service: dict[str, Any] = {"@type": "GovernmentService", "name": doc.title,
+                                   "provider": {"@type": "GovernmentOrganization", "name": doc.agency},
+                                   "audience": {"@type": "Audience", "audienceType": doc.audience_label}}
+        if getattr(doc, "theme", None):
+            service["serviceType"] = doc.theme
+        if getattr(doc, "online_url", None):
+            service["availableChannel"] = {"@type": "ServiceChannel",
+                                           "serviceUrl": public_url(settings, doc.online_url)
+                                           if doc.online_url.startswith("/") else doc.online_url}
+        item["mainEntity"] = service
     if doc.type == "dataset":
         item["distribution"] = [{"@type": "DataDownload", "encodingFormat": media_type(f.file, f.format),
                                  "contentUrl": public_url(settings, f.url), "name": f.title}
