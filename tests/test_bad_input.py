@@ -110,7 +110,7 @@ def test_malformed_yaml_and_unknown_type(sample_content, build_site, published):
         f"{dup_key}: header: malformed YAML at line 3: duplicate key 'title'",
         f"{no_header}: header: missing YAML header: the file must start with a line '---'",
         f"{memo}: type: 'memo' is not a content type (类型; one of policy, interpretation, interview, news, "
-        "notice, consultation, reply, dataset, service, topic, page)",
+        "notice, consultation, reply, dataset, service, topic, org, leader, page)",
     )
     assert_untouched(result)
 
@@ -222,7 +222,7 @@ def test_site_yaml_errors_name_the_entry(sample_content, build_site):
     result = build_site(sample_content)
     assert result.returncode != 0
     assert (f"{site}: columns[4].type: 'replies' is not a content type (内容类型; one of policy, "
-            "interpretation, interview, news, notice, consultation, reply, dataset, service, topic, page)") in result.stderr
+            "interpretation, interview, news, notice, consultation, reply, dataset, service, topic, org, leader, page)") in result.stderr
 
 
 def test_unknown_and_reserved_fields_are_errors(sample_content, build_site, published):

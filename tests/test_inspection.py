@@ -26,7 +26,7 @@ def test_clean_sample_has_no_veto_or_block(inspect, sample_content):
     assert {r["id"] for r in report["rules"]} == {
         "homepage-stale", "stale-columns", "empty-columns", "broken-links", "missing-interpretation",
         "late-interpretation", "disclosure-deadline", "reply-deadlines", "consultation-outcome", "publish-date",
-        "review-record", "disclosure-column", "annual-reports", "dataset-stale", "topics", "service-guide",
+        "review-record", "disclosure-column", "annual-reports", "dataset-stale", "topics", "service-guide", "organisation",
         "interaction-channels", "footer-identity",
         "forbidden-terms", "personal-data"}
 

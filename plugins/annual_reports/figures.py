@@ -76,7 +76,7 @@ def site_figures(docs: list[Any], columns: list[Any], year: int, search: bool) -
               and (getattr(d, "ends", None) is None or d.ends.year >= year)]
     return {
         "posts": len(published),
-        "posts_overview": count("page"),
+        "posts_overview": count("page", "org", "leader"),
         "posts_news": count("news", "notice"),
         "posts_disclosure": count("policy", "interpretation"),
         "interpretations": len(interpretations),

@@ -135,7 +135,7 @@ WEBSITE_FORM: tuple[tuple[str, tuple[Item, ...]], ...] = (
     )),
     ("信息发布", (
         _n("posts", "总数（单位：条）", "Every document published this year.", True),
-        _n("posts_overview", "概况类信息更新量（单位：条）", "Pages (机构概况 and the like) published this year.",
+        _n("posts_overview", "概况类信息更新量（单位：条）", "Pages, 机构职能 and 领导信息 published this year.",
            True),
         _n("posts_news", "政务动态信息更新量（单位：条）", "工作动态 and 通知公告 published this year.", True),
         _n("posts_disclosure", "信息公开目录信息更新量（单位：条）",

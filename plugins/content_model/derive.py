@@ -57,11 +57,28 @@ def _dataset(meta: dict[str, Any], now: dt.datetime) -> None:
     meta["update_frequency_label"] = FREQUENCIES[frequency] if frequency else ""
 
 
+def tel(phone: str | None) -> str:
+    """A tel: link for the first number in a phone text (`022-12345678（工作日）`), or ""."""
+    number = re.search(r"\+?\d[\d-]{2,}\d", phone or "")
+    return "tel:" + number[0].replace("-", "") if number else ""
+
+
 @derive("service")
 def _service(meta: dict[str, Any], now: dt.datetime) -> None:
     meta["audience_label"] = AUDIENCES[meta["audience"]]
-    number = re.search(r"\+?\d[\d-]{2,}\d", meta.get("phone") or "")
-    meta["phone_tel"] = "tel:" + number[0].replace("-", "") if number else ""
+    meta["phone_tel"] = tel(meta.get("phone"))
+
+
+@derive("org")
+def _org(meta: dict[str, Any], now: dt.datetime) -> None:
+    meta["phone_tel"] = tel(meta.get("phone"))
+    meta["unit_rows"] = [_unit(text) for text in meta.get("units") or []]
+
+
+def _unit(text: str) -> tuple[str, str]:
+    """An internal department as (name, duty), from `办公室：负责机关日常运转`; without a colon, no duty."""
+    name, *duty = re.split(r"[:：]", text, maxsplit=1)
+    return name.strip(), (duty[0].strip() if duty else "")
 
 
 @derive("topic")

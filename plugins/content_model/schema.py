@@ -241,6 +241,33 @@ SERVICE = ContentType(
 SERVICE_ELEMENTS = ("agency", "basis", "conditions", "materials", "process", "time_limit", "fees", "location", "hours",
                     "phone", "complaint_phone", "online_url")
 
+ORGANISATION = ContentType(
+    "org", "机构职能", "org",
+    "The office itself (机构职能): its main functions (the Markdown body), internal departments, address, hours and "
+    "phone. Its column page shows it with the leaders (`leader`) in one fixed format, as the 2017 guideline asks.",
+    COMMON + (
+        Field("units", "list", "内设机构",
+              help="One entry per internal department, `名称：职责` (`办公室：负责机关日常运转…`)."),
+        Field("address", "str", "办公地址", required=True, help="Street address (and postcode)."),
+        Field("hours", "str", "办公时间", required=True, help="e.g. 工作日 9:00—12:00，13:30—17:00."),
+        Field("phone", "str", "联系电话", required=True, help="The office's public number."),
+        Field("email", "contact", "电子邮箱", help="An email address (or a contact page URL)."),
+    ),
+)
+LEADER = ContentType(
+    "leader", "领导信息", "leader",
+    "A leader of the office (领导信息): the title is the name, the Markdown body the CV (简历). Shown with the "
+    "organisation on its column page, ordered by `order`.",
+    tuple(f for f in COMMON if f.name != "image") + (
+        Field("position", "str", "职务", required=True, help="e.g. 市长, 副市长."),
+        Field("responsibilities", "text", "分管工作", required=True, help="What the leader is responsible for."),
+        Field("image", "image", "照片",
+              help="Portrait, PNG or JPEG beside the Markdown file (about 300×400); `{file, alt}` to describe it. "
+                   "Shared links show it too."),
+        Field("order", "int", "排序", default=100, help="Position in the list: the smaller, the earlier."),
+    ),
+)
+
 TOPIC = ContentType(
     "topic", "专题专栏", "topic",
     "A topic page (专题): its introduction (the Markdown body), then every published document whose 主题词 "
@@ -258,7 +285,7 @@ TOPIC = ContentType(
 
 TYPES: dict[str, ContentType] = {
     t.name: t for t in (POLICY, INTERPRETATION, INTERVIEW, NEWS, NOTICE, CONSULTATION, REPLY, DATASET, SERVICE, TOPIC,
-                        PAGE)
+                        ORGANISATION, LEADER, PAGE)
 }
 TYPE_BY_FOLDER: dict[str, str] = {t.folder: t.name for t in TYPES.values()}
 TYPE_LABELS: dict[str, str] = {"类型": "type"}  # `type:` itself may be written in Chinese

@@ -634,6 +634,33 @@ def service_guide(site: Site) -> Iterator[Finding]:
                           "或把政务服务平台的域名写进 site.yaml 的 service_hosts", **_at(site, doc, "online_url"))
 
 
+def _has_text(html: str) -> bool:
+    return bool(re.sub(r"<[^>]+>|\s", "", html or ""))
+
+
+@rule("organisation", "机构职能或领导信息缺失")
+def organisation(site: Site) -> Iterator[Finding]:
+    """机构职能 and 领导信息 exist and say what the 2017 guideline asks (functions, departments; photo, CV)."""
+    orgs = [d for d in site.docs if d.type == "org" and d.in_default_lang]
+    leaders = [d for d in site.docs if d.type == "leader" and d.in_default_lang]
+    if not orgs:
+        yield Finding("organisation", "warning", "未发布机构职能（主要职责、内设机构、办公地址、办公时间、联系电话）："
+                      "在 content/org/ 下写一篇，make new TYPE=org", path=site.site_file)
+    for org in orgs:
+        missing = (["主要职责（正文）"] if not _has_text(org.content) else []) + \
+                  (["内设机构（units）"] if not getattr(org, "units", None) else [])
+        if missing:
+            yield Finding("organisation", "warning", f"机构职能缺少：{'、'.join(missing)}", **_at(site, org))
+    if not leaders:
+        yield Finding("organisation", "warning", "未发布领导信息（姓名、照片、职务、分管工作、简历）：每位领导在 "
+                      "content/leader/ 下写一篇，make new TYPE=leader", path=site.site_file)
+    for leader in leaders:
+        missing = (["照片（image）"] if not getattr(leader, "image", None) else []) + \
+                  (["简历（正文）"] if not _has_text(leader.content) else [])
+        if missing:
+            yield Finding("organisation", "warning", f"领导信息缺少：{'、'.join(missing)}", **_at(site, leader))
+
+
 @rule("interaction-channels", "互动交流渠道缺失")
 def interaction_channels(site: Site) -> Iterator[Finding]:
     if not gazette.build.current().site.get("channels"):

@@ -209,6 +209,9 @@ class ColumnsGenerator(Generator):
         self.context["current_topics"] = [
             d for c in columns_of_type(self.columns, "topic") for d in c.items if not getattr(d, "archived", False)
         ]
+        # 领导信息, in the order the office gives (org pages and the 机构职能 column show them).
+        self.context["leaders"] = sorted((d for c in columns_of_type(self.columns, "leader") for d in c.items),
+                                         key=lambda d: (d.order, d.date))
         # Newest policies first; the home page pairs those that have interpretations.
         self.context["policies"] = newest_first([d for c in policies for d in c.items])
         self.catalogue = build_catalogue(self.context["policies"])

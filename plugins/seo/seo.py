@@ -47,7 +47,8 @@ LEGAL_FORCE = {"effective": "InForce", "amended": "PartiallyInForce",
                "repealed": "NotInForce", "expired": "NotInForce"}
 SCHEMA_TYPES = {"policy": "Legislation", "news": "NewsArticle", "dataset": "Dataset",
                 "page": "WebPage", "reply": "Article", "interpretation": "Article", "interview": "Article",
-                "notice": "Article", "consultation": "Article", "service": "WebPage", "topic": "CollectionPage"}
+                "notice": "Article", "consultation": "Article", "service": "WebPage", "topic": "CollectionPage",
+                "org": "AboutPage", "leader": "ProfilePage"}
 
 
 def _width(char: str) -> int:
@@ -150,6 +151,12 @@ def json_ld(doc: Any, settings: dict[str, Any], site: dict[str, Any]) -> list[di
                                            "serviceUrl": public_url(settings, doc.online_url)
                                            if doc.online_url.startswith("/") else doc.online_url}
         item["mainEntity"] = service
+    if doc.type == "leader":
+        person: dict[str, Any] = {"@type": "Person", "name": doc.title, "jobTitle": doc.position,
+                                  "worksFor": org}
+        if getattr(doc, "image", None) is not None:
+            person["image"] = public_url(settings, doc.image.url)
+        item["mainEntity"] = person
     if doc.type == "dataset":
         item["distribution"] = [{"@type": "DataDownload", "encodingFormat": media_type(f.file, f.format),
                                  "contentUrl": public_url(settings, f.url), "name": f.title}
