@@ -102,3 +102,17 @@ def test_inspection_warns_about_documents_short_of_their_review_levels(tmp_path,
 def test_no_review_levels_no_review_findings(sample_content, inspect):
     """A site that asks for no review record gets no such finding, in git or not."""
     assert found(inspect(sample_content), "review-record") == []
+
+
+def test_pages_name_the_editor_and_reviewer_where_the_office_writes_them(sample_content, build_site):
+    news = sample_content / "news" / "gzdt-1.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("title:", "editor: 王小明\nreviewer: 李主任\ntitle:", 1),
+                    encoding="utf-8")
+    english = sample_content / "pages" / "about-en.md"
+    english.write_text(english.read_text(encoding="utf-8").replace("title:", "editor: Wang Xiaoming\ntitle:", 1),
+                       encoding="utf-8")
+    result = build_site(sample_content)
+    assert result.returncode == 0, result.stderr
+    assert '<p class="gz-doc__credits">【责任编辑：王小明　审核：李主任】</p>' in result.html("gzdt/2024/gzdt-1/index.html")
+    assert '<p class="gz-doc__credits">【Editor: Wang Xiaoming】</p>' in result.html("en/about/index.html")
+    assert "gz-doc__credits" not in result.html("zcwj/2024/yl-2024-5/index.html")  # none written: none shown

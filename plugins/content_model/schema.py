@@ -82,6 +82,11 @@ COMMON = (
     Field("publish_at", "datetime", "定时发布",
           help="Embargo: the item stays out of the site until this date-time (Asia/Shanghai)."),
     Field("lang", "lang", "语言", help="`zh-CN` (default) or `en` for English pages."),
+    Field("editor", "str", "责任编辑",
+          help="The responsible editor, shown under the text (【责任编辑：…】) where the office wants it named."),
+    Field("reviewer", "str", "审核",
+          help="Who approved it for publication, shown beside the editor. The review on record is in git "
+               "(`review_levels`); this is the name the page shows."),
     Field("image", "image", "分享图片",
           help="Picture WeChat, Weibo and QQ show when the page is shared, instead of the site's `share_image`: "
                "a PNG or JPEG beside the Markdown file (or a path from content/ starting with /), best 1200×630 "
