@@ -105,6 +105,21 @@ else
 	@$(VENV)/bin/python -m plugins.content_model.scaffold "$(TYPE)" --content "$(INPUTDIR)" $(if $(SLUG),--slug "$(SLUG)") $(if $(NOW),--now "$(NOW)")
 endif
 
+# The browser editor: Decap CMS at http://127.0.0.1:$(PORT)/admin/ beside the dev server, with decap-server
+# (port 8081) writing what editors save straight into content/. Node and npm are needed here only; the
+# pinned files install into .cms/ on first run.
+CMS_PORT ?= 8081
+.cms/node_modules/decap-cms/dist/decap-cms.js: plugins/cms/package.json plugins/cms/package-lock.json
+	@mkdir -p .cms && cp plugins/cms/package.json plugins/cms/package-lock.json .cms/
+	cd .cms && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+cms: $(STAMP) .cms/node_modules/decap-cms/dist/decap-cms.js
+	@echo "编辑器：http://$(BIND):$(PORT)/admin/ （本地模式，保存即写入 content/）"
+	@trap 'kill 0' EXIT; PORT=$(CMS_PORT) GIT_REPO_DIRECTORY="$(BASEDIR)" .cms/node_modules/.bin/decap-server & \
+	$(VENV)/bin/python -m plugins.devserver --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" \
+		--settings "$(CONFFILE)" --port $(PORT) --bind $(BIND) -- $(PELICANOPTS) -e CMS_ENABLED=true
+
 # .github/CODEOWNERS and .gitlab/CODEOWNERS from the columns' reviewers in site.yaml.
 codeowners: $(STAMP)
 	@$(VENV)/bin/python -m plugins.content_model.codeowners --content "$(INPUTDIR)" --root "$(BASEDIR)"
@@ -194,4 +209,4 @@ docs: $(STAMP)
 	$(VENV)/bin/python -m gazette.settings_docs > docs/settings.md
 	PYTHONPATH=plugins $(VENV)/bin/python -m annual_reports.docs > docs/reports.md
 
-.PHONY: help venv html clean serve devserver validate publish scheduled preview check test lint lint-ci docs golden a11y bench new hooks codeowners
+.PHONY: help venv html clean serve devserver validate publish scheduled preview check test lint lint-ci docs golden a11y bench new hooks codeowners cms

@@ -30,9 +30,9 @@ PLUGIN_PATHS = ["plugins"]
 # Each capability is one plugin package; remove one from the list to switch it off. The order
 # matters only where a plugin says so (gazette/plugins.py): inspection and preview come after fast_build.
 PLUGINS = ["content_model", "listings", "fast_build", "page_qr", "share", "seo", "feeds", "site_search", "minify",
-           "open_data", "annual_reports", "inspection"]
+           "open_data", "annual_reports", "cms", "inspection"]
 # The inspection report (make check) is for the office, not for search engines.
-SEO_ROBOTS_DISALLOW = ["/inspection/"]
+SEO_ROBOTS_DISALLOW = ["/inspection/", "/admin/"]
 # Common mis-writings reported by the inspection with file and line: {"wrong": "right"}.
 INSPECTION_FORBIDDEN_TERMS = {
     "中华人民共和国国务院办公室": "国务院办公厅",

@@ -8,7 +8,7 @@ import pytest
 from conftest import build
 
 NORMAL = ["content_model", "listings", "fast_build", "page_qr", "share", "seo", "feeds", "site_search", "minify",
-          "open_data", "annual_reports", "inspection"]
+          "open_data", "annual_reports", "cms", "inspection"]
 
 
 def files(root: Path) -> dict[str, bytes]:
@@ -31,7 +31,7 @@ def test_order_of_plugins_does_not_change_the_site(sample_build, tmp_path, plugi
 @pytest.mark.parametrize(("plugins", "line"), [
     (["fast_build", "seo"], "seo needs content_model; add it to PLUGINS"),  # (seo needs fast_build too: its pages make the sitemap)
     ([p for p in NORMAL if p != "content_model"],
-     "listings, page_qr, share, seo, feeds, site_search, open_data, annual_reports, inspection need "
+     "listings, page_qr, share, seo, feeds, site_search, open_data, annual_reports, cms, inspection need "
      "content_model; "
      "add it to PLUGINS"),
     (["content_model", "listings", "inspection", "fast_build"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from gazette.settings_docs import print_or_check
 
-from .schema import CHANNEL, COLUMN, DEPARTMENT, DISCLOSURE, LINK, SITE, TYPES, Field
+from .schema import CHANNEL, CMS, COLUMN, DEPARTMENT, DISCLOSURE, LINK, SITE, TYPES, Field
 
 INTRO = """\
 # Writing content for Gazette
@@ -75,7 +75,8 @@ def render() -> str:
                           ("`departments:` — one entry per department", DEPARTMENT),
                           ("`links:` — footer and home-page links", LINK),
                           ("`disclosure:` — the 政府信息公开 column's fixed entries", DISCLOSURE),
-                          ("`channels:` — where citizens send messages (互动交流)", CHANNEL)):
+                          ("`channels:` — where citizens send messages (互动交流)", CHANNEL),
+                          ("`cms:` — the browser editor's git host (`/admin/`, docs/workflow.md)", CMS)):
         lines.append(f"### {title}\n")
         lines += field_table(fields)
         lines.append("")

@@ -381,6 +381,19 @@ CHANNEL = (
     Field("hours", "str", "受理时间", help="When it answers, e.g. `7×24小时` or `工作日 9:00—17:00`."),
     Field("description", "text", "说明", help="One line: what it is for, who answers, how long replies take."),
 )
+# The browser editor (Decap CMS at /admin/, plugins/cms): which git host it commits to.
+CMS = (
+    Field("backend", "enum", "代码托管平台", choices={"gitlab": "GitLab", "gitea": "Gitea", "github": "GitHub"},
+          default="gitlab", help="Where the repository lives: self-hosted GitLab or Gitea, or GitHub."),
+    Field("repo", "str", "仓库", help="`group/name` of the repository on that host."),
+    Field("branch", "str", "分支", default="main", help="The branch the CMS commits to."),
+    Field("api_root", "url", "API地址",
+          help="A self-hosted host's API: `https://git.example.gov.cn/api/v4` (GitLab) or `…/api/v1` (Gitea)."),
+    Field("base_url", "url", "登录地址",
+          help="Where sign-in happens: the self-hosted GitLab or Gitea itself, or an OAuth proxy for GitHub."),
+    Field("app_id", "str", "应用ID",
+          help="The OAuth application's id on GitLab or Gitea (sign-in with PKCE, no server of your own)."),
+)
 LINK = (
     Field("title", "str", "链接名称", required=True, help="Text of the link."),
     Field("title_en", "str", "英文链接名称", help="Text of the link on English pages; left out, they show `title`."),

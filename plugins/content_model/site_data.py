@@ -7,7 +7,7 @@ from typing import Any
 
 from .fields import FieldError, ParseContext, parse
 from .problems import Problems, did_you_mean
-from .schema import CHANNEL, COLUMN, DEPARTMENT, DISCLOSURE, LINK, SITE, TYPES, Field
+from .schema import CHANNEL, CMS, COLUMN, DEPARTMENT, DISCLOSURE, LINK, SITE, TYPES, Field
 from .yaml_header import YamlError, load_yaml
 
 SITE_FILE = os.path.join("_data", "site.yaml")
@@ -62,7 +62,7 @@ def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
     """Read site.yaml into {site, columns, departments, links}; report every problem."""
     path = os.path.join(content_path, SITE_FILE)
     empty: dict[str, Any] = {"site": {}, "columns": {}, "departments": {}, "links": [], "disclosure": {},
-                             "channels": []}
+                             "channels": [], "cms": {}}
     if not os.path.isfile(path):
         problems.error(path, "(file)", "missing: the site structure (columns, footer) lives here")
         return empty
@@ -107,12 +107,13 @@ def load_site_data(content_path: str, problems: Problems) -> dict[str, Any]:
             channels.append(channel)
     disclosure = check_record(raw.get("disclosure") or {}, DISCLOSURE, "disclosure", path=path, problems=problems,
                          ctx=ctx) or {}
-    known = {"site", "columns", "departments", "links", "disclosure", "channels"}
+    cms = check_record(raw.get("cms") or {}, CMS, "cms", path=path, problems=problems, ctx=ctx) or {}
+    known = {"site", "columns", "departments", "links", "disclosure", "channels", "cms"}
     for key in raw:
         if key not in known:
             problems.error(path, str(key), f"unknown section (use {', '.join(sorted(known))})")
     return {"site": site, "columns": columns, "departments": departments, "links": links, "disclosure": disclosure,
-            "channels": channels}
+            "channels": channels, "cms": cms}
 
 
 def default_columns(columns: dict[str, dict[str, Any]]) -> dict[str, str]:

@@ -69,6 +69,8 @@ SETTINGS = Table("inspection", "INSPECTION_", [
     Setting("INSPECTION_MAX_FILE_MB", 50, "Published files (or unpacked DOCX/XLSX text) larger than this are "
             "reported as not checked rather than read.", types=(int, float), minimum=1),
     Setting("INSPECTION_PATH", "inspection", "Folder of the report (inside the output for make check)."),
+    Setting("INSPECTION_SKIP_PATHS", ["admin"], "Output folders of tools, not of the public site, whose pages "
+            "are not inspected (the browser editor, plugins/cms).", items=str),
 ])
 SEVERITY_ORDER = {severity: order for order, severity in enumerate(SEVERITY_LABELS)}
 
@@ -173,7 +175,7 @@ class FactCache:
 PARALLEL_MIN_PAGES = 64
 
 
-def _walk(output: Path, skip: str) -> tuple[set[str], dict[str, os.stat_result]]:
+def _walk(output: Path, skip: tuple[str, ...]) -> tuple[set[str], dict[str, os.stat_result]]:
     """Every output-relative file (so links resolve without a stat each), and the pages to inspect."""
     files: set[str] = set()
     pages: dict[str, os.stat_result] = {}
@@ -187,7 +189,7 @@ def _walk(output: Path, skip: str) -> tuple[set[str], dict[str, os.stat_result]]
                     stack.append((entry.path, rel + "/"))
                 elif entry.is_file():
                     files.add(rel)
-                    if rel.endswith(".html") and not rel.startswith(skip + "/"):
+                    if rel.endswith(".html") and not rel.startswith(skip):
                         pages[rel] = entry.stat()
     return files, pages
 
@@ -217,7 +219,9 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
     output = Path(pelican.output_path)
     cache = FactCache(settings)
     cache.load()
-    files, stats = _walk(output, settings["INSPECTION_PATH"])
+    skip = tuple(f"{folder.strip('/')}/"
+                 for folder in [settings["INSPECTION_PATH"], *settings["INSPECTION_SKIP_PATHS"]])
+    files, stats = _walk(output, skip)
     # What the last build wrote and this one did not is removed only when the build ends: not the site's.
     gone = gazette.output.current().leftovers()
     files -= gone
