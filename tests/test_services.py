@@ -92,11 +92,23 @@ def test_inspection_names_missing_elements_and_checks_the_online_link(sample_con
     elsewhere = guide(sample_content, "elsewhere", online="https://shop.example.com/item/3")
     findings = found(inspect(sample_content), "service-guide")
     assert sorted(findings) == sorted([
+        ("veto", "4项办事指南中有1项要素不全，超过10%（服务不实用，单项否决）：补全上面列出的要素",
+         "content/_data/site.yaml", 0),
         ("warning", "办事指南缺少要素：设定依据、办理时间、在线办理", missing, 0),
         ("warning", "在线办理链接不是https：http://zwfw.example.gov.cn/item/2", plain, 23),
         ("warning", "在线办理链接指向未登记的网站 shop.example.com：核对链接，或把政务服务平台的域名写进 site.yaml 的 "
                     "service_hosts", elsewhere, 23),
     ])
+
+
+def test_a_few_incomplete_guides_are_warnings_more_are_a_veto(sample_content, inspect):
+    for n in range(10):
+        guide(sample_content, f"g{n}")
+    guide(sample_content, "short", drop=("hours",))  # 1 of 11: 9 %
+    assert {s for s, *_ in found(inspect(sample_content), "service-guide")} == {"warning"}
+    guide(sample_content, "short2", drop=("fees",))  # 2 of 12: 17 %
+    assert "veto" in {s for s, *_ in found(inspect(sample_content), "service-guide")}
+    assert found(inspect(sample_content, INSPECTION_SERVICE_INCOMPLETE_SHARE=20), "service-guide")[0][0] == "warning"
 
 
 def test_guide_fields_are_checked(sample_content, build_site):

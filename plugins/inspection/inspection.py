@@ -52,6 +52,8 @@ SETTINGS = Table("inspection", "INSPECTION_", [
             "after its policy is late.", minimum=0),
     Setting("INSPECTION_DATASET_GRACE_DAYS", 7, "Days a dataset may be late past its `update_frequency` "
             "(每月: 31 days, 每季度: 92…) before the inspection warns.", minimum=0),
+    Setting("INSPECTION_SERVICE_INCOMPLETE_SHARE", 10, "Percent of service guides missing elements above which "
+            "the inspection vetoes (服务不实用, a single-veto item of the 2019 indicators).", minimum=0),
     Setting("INSPECTION_TOPIC_STALE_DAYS", 90, "A running topic (专题) whose newest document is older than this "
             "is warned about, as is one with no documents.", minimum=1),
     Setting("INSPECTION_GUIDE_DAYS", 365, "The 政府信息公开指南 page (site.yaml `disclosure: guide`) must have been "

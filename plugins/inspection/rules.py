@@ -618,11 +618,12 @@ def service_guide(site: Site) -> Iterator[Finding]:
     """Every element of a guide given (schema.SERVICE_ELEMENTS), and its 在线办理 link on a listed https host."""
     hosts = {h.lower() for h in site.site.get("service_hosts") or []}
     labels = {f.name: f.label for f in TYPES["service"].fields}
-    for doc in site.docs:
-        if doc.type != "service":
-            continue
+    guides = [d for d in site.docs if d.type == "service"]
+    incomplete = 0
+    for doc in guides:
         missing = [labels[name] for name in SERVICE_ELEMENTS if not getattr(doc, name, None)]
         if missing:
+            incomplete += 1
             yield Finding("service-guide", "warning", f"办事指南缺少要素：{'、'.join(missing)}", **_at(site, doc))
         link = getattr(doc, "online_url", None) or ""
         parts = urlparse(link)
@@ -632,6 +633,10 @@ def service_guide(site: Site) -> Iterator[Finding]:
         elif parts.hostname and parts.hostname.lower() not in hosts:
             yield Finding("service-guide", "warning", f"在线办理链接指向未登记的网站 {parts.hostname}：核对链接，"
                           "或把政务服务平台的域名写进 site.yaml 的 service_hosts", **_at(site, doc, "online_url"))
+    share = site.settings["INSPECTION_SERVICE_INCOMPLETE_SHARE"]
+    if guides and incomplete * 100 > share * len(guides):
+        yield Finding("service-guide", "veto", f"{len(guides)}项办事指南中有{incomplete}项要素不全，超过{share}%"
+                      "（服务不实用，单项否决）：补全上面列出的要素", path=site.site_file)
 
 
 def _has_text(html: str) -> bool:
