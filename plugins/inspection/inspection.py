@@ -234,7 +234,8 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
                 settings=settings, today=build.today, output=output,
                 content=Path(settings["PATH"]), pages=pages, files=files,
                 static=context.get("staticfiles", []), sources_cached=cache.sources,
-                annual_reports=context.get("annual_reports"), disclosure_entries=context.get("disclosure_entries"))
+                annual_reports=context.get("annual_reports"), disclosure_entries=context.get("disclosure_entries"),
+                data=build.site)
     findings: list[Finding] = []
     for rule in RULES:
         findings += list(rule.check(site))

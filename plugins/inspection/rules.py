@@ -31,7 +31,6 @@ from xml.etree import ElementTree as ET
 
 from content_model.schema import DISCLOSURE, FREQUENCY_DAYS, SERVICE_ELEMENTS, TYPES
 
-import gazette.build
 from gazette.files import settled
 from gazette.workdays import workdays_between
 from gazette.workers import fork_map
@@ -109,6 +108,8 @@ class Site:
     text_findings: dict[str, list[Finding]] | None = None  # the text rules', found once for all of them
     texts: dict[str, list[str]] = field(default_factory=dict)  # lines of the sources read to place findings
     found_lines: dict[tuple[str, tuple[str, ...]], int] = field(default_factory=dict)
+    # All of site.yaml as checked: columns, departments, disclosure entries, channels (site is its `site:`).
+    data: dict[str, Any] = field(default_factory=dict)
     # The yearly reports published so far, newest first (annual_reports plugin; None without it).
     annual_reports: list[Any] | None = None
     # The 政府信息公开 column's fixed entries as built: (field, label, address or None).
@@ -497,7 +498,7 @@ def publish_date(site: Site) -> Iterator[Finding]:
 
 @rule("review-record", "审核记录不全")
 def review_record(site: Site) -> Iterator[Finding]:
-    columns = gazette.build.current().site["columns"]
+    columns = site.data["columns"]
     default = int(site.site.get("review_levels") or 0)
 
     def needed(doc: Any) -> int:
@@ -529,7 +530,7 @@ def review_record(site: Site) -> Iterator[Finding]:
 @rule("disclosure-column", "政府信息公开专栏不全")
 def disclosure_column(site: Site) -> Iterator[Finding]:
     """The fixed entries of 国办公开办函〔2019〕61号, and a guide updated within a year."""
-    entries = gazette.build.current().site.get("disclosure", {})
+    entries = site.data.get("disclosure", {})
     built = {key: address for key, _label, address in site.disclosure_entries or []}  # 年报: annual_reports
     for key, label in ((f.name, f.label) for f in DISCLOSURE if f.name != "statutory"):  # (default: the catalogue)
         if not (entries.get(key) or built.get(key)):
@@ -668,7 +669,7 @@ def organisation(site: Site) -> Iterator[Finding]:
 
 @rule("interaction-channels", "互动交流渠道缺失")
 def interaction_channels(site: Site) -> Iterator[Finding]:
-    if not gazette.build.current().site.get("channels"):
+    if not site.data.get("channels"):
         yield Finding("interaction-channels", "veto", "未设置任何互动交流渠道（领导信箱、12345热线、互动平台等；"
                       "单项否决）：在 site.yaml 的 channels: 下写明名称和网址或电话", path=site.site_file)
 
