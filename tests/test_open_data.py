@@ -4,6 +4,7 @@ the machine-readable catalogues (data.json, DCAT JSON-LD) describe the same data
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -54,6 +55,19 @@ def test_csv_preview_shows_the_first_rows_in_utf8_or_gb18030(sample_content, bui
     excel = result.html("sjkf/2024/excel/index.html")
     assert cells(excel, "preview-1") == [["区名称", "人口（万人）"], ["东区", "12.5"], ["西区", "8.1"]]
     assert "共2行（GB18030编码）" in excel and "前" not in excel.split("共2行")[0][-10:]
+
+
+def test_an_edited_csv_shows_its_new_rows(sample_content, build_site, tmp_path):
+    dataset(sample_content, "parking", ["停车场,泊位（个）", "甲,1"])
+    csv = sample_content / "dataset" / "parking.csv"
+    os.utime(csv, ns=(1_700_000_000_000_000_000,) * 2)  # settled: its preview is cached
+    cache = str(tmp_path / "cache")
+    first = build_site(sample_content, CACHE_PATH=cache)
+    assert cells(first.html("sjkf/2024/parking/index.html"), "preview-1")[1] == ["甲", "1"]
+    csv.write_text("停车场,泊位（个）\n乙,2\n", encoding="utf-8")  # same size, new mtime
+    os.utime(csv, ns=(1_700_000_001_000_000_000,) * 2)
+    again = build_site(sample_content, CACHE_PATH=cache)
+    assert cells(again.html("sjkf/2024/parking/index.html"), "preview-1")[1] == ["乙", "2"]
 
 
 def test_a_csv_that_does_not_read_well_is_a_warning_naming_the_file(sample_content, build_site):

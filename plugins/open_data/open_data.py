@@ -10,7 +10,9 @@ catalogue for machines (DCAT JSON-LD and `data.json`).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from typing import Any
 
 from content_model.problems import problems
@@ -19,10 +21,14 @@ from pelican.generators import Generator
 
 import gazette.build
 import gazette.output
+from gazette.cache import Cache
+from gazette.files import files_digest, settled, stamp
 from gazette.settings import Setting, Table
 
 from .catalogue import data_json, dcat_jsonld, modified
-from .preview import csv_preview
+from .preview import Preview, csv_preview
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 SETTINGS = Table("open_data", "OPEN_DATA_", [
     Setting("OPEN_DATA_PREVIEW_ROWS", 10, "Rows of each CSV file a dataset page shows as a table.", minimum=1),
@@ -40,20 +46,32 @@ def attach(generators: list[Any]) -> None:
     """Each dataset's CSV previews, and the catalogue's place, once documents and their files are final."""
     context, settings = generators[0].context, generators[0].settings
     datasets = [d for d in context.get("documents", []) if d.type == "dataset"]
+    # A large CSV is read once: its preview is kept by the file's size and mtime (and the rows asked for).
+    cache = Cache.open(settings, "open_data", {"code": files_digest(_HERE)})
+    kept = []
     for doc in datasets:
         previews = []
         for ref in doc.files:
             if not _is_csv(ref):
                 continue
+            st = stamp(ref.source_path)
+            trusted = bool(st) and settled(st[1])  # a file written this instant may change within its mtime tick
+            key = hashlib.sha256(repr((ref.source_path, st, settings["OPEN_DATA_PREVIEW_ROWS"])).encode()).hexdigest()
+            preview = cache.get_pickle(key) if trusted else None
             try:
-                preview = csv_preview(ref.source_path, settings["OPEN_DATA_PREVIEW_ROWS"])
+                if not isinstance(preview, Preview):
+                    preview = csv_preview(ref.source_path, settings["OPEN_DATA_PREVIEW_ROWS"])
+                    if trusted:
+                        cache.put_pickle(key, preview)
             except (OSError, ValueError) as exc:
                 problems.warning(doc.source_path, "files", f"'{ref.file}' {exc}: its page shows no preview")
                 continue
+            kept.append(key)
             if preview.problem:
                 problems.warning(doc.source_path, "files", f"'{ref.file}': {preview.problem}")
             previews.append((ref, preview))
         doc.previews = previews
+    cache.retain(kept)
     problems.report_as_the_build_does()
     column = next((c for c in context.get("columns", []) if c.type == "dataset"), None)
     context["OPEN_DATA_URL"] = f"{column.url}{CATALOGUE}" if column and datasets else ""
