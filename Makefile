@@ -114,9 +114,12 @@ CMS_PORT ?= 8081
 	cd .cms && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# With site.yaml's default `cms: workflow: editorial`, decap-server works on branches of this repository
+# (草稿 and 审核中 on cms/… branches, 发布 merges them): commit your own changes first.
 cms: $(STAMP) .cms/node_modules/decap-cms/dist/decap-cms.js
-	@echo "编辑器：http://$(BIND):$(PORT)/admin/ （本地模式，保存即写入 content/）"
-	@trap 'kill 0' EXIT; PORT=$(CMS_PORT) GIT_REPO_DIRECTORY="$(BASEDIR)" .cms/node_modules/.bin/decap-server & \
+	@echo "编辑器：http://$(BIND):$(PORT)/admin/"
+	@trap 'kill 0' EXIT; MODE=$$($(VENV)/bin/python -c 'import sys, yaml; cms = (yaml.safe_load(open(sys.argv[1], encoding="utf-8")) or {}).get("cms") or {}; print("fs" if cms.get("workflow") == "simple" else "git")' "$(INPUTDIR)/_data/site.yaml") \
+	PORT=$(CMS_PORT) GIT_REPO_DIRECTORY="$(BASEDIR)" .cms/node_modules/.bin/decap-server & \
 	$(VENV)/bin/python -m plugins.devserver --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" \
 		--settings "$(CONFFILE)" --port $(PORT) --bind $(BIND) -- $(PELICANOPTS) -e CMS_ENABLED=true
 

@@ -56,7 +56,10 @@ def test_config_has_a_collection_per_type_with_every_field(sample_content, build
     assert fields["date"]["widget"] == "datetime" and fields["date"]["format"] == "YYYY-MM-DD HH:mm"
     assert fields["written_date"]["time_format"] is False
     assert fields["validity"]["options"][1] == {"label": "已修改", "value": "amended"}
-    assert fields["status"]["default"] == "draft"  # a new item is a draft until someone publishes it
+    # The default workflow is the status: 草稿 and 审核中 on the item's branch, 发布 merges it.
+    assert config["publish_mode"] == "editorial_workflow"
+    assert fields["status"] == {"label": "状态", "name": "status", "widget": "hidden", "default": "published",
+                                "required": False}
     assert fields["column"]["options"] == [{"label": "政策文件", "value": "zcwj"}]
     assert fields["attachments"]["fields"][0] == {"label": "文件", "name": "file", "widget": "file",
                                                   "choose_url": False}
@@ -66,6 +69,19 @@ def test_config_has_a_collection_per_type_with_every_field(sample_content, build
     # Not for the public: no sitemap entry, no robots access, not inspected.
     assert "/admin/" not in result.html("sitemap.xml")
     assert "Disallow: /admin/" in result.html("robots.txt")
+
+
+def test_the_simple_workflow_saves_straight_to_the_branch_with_a_status_to_choose(sample_content, build_site,
+                                                                                tmp_path):
+    site = sample_content / "_data" / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "cms:\n  workflow: simple\n", encoding="utf-8")
+    result = build_site(sample_content, CMS_ENABLED=True, CMS_BUNDLE=str(fake_bundle(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load((result.output / "admin" / "config.yml").read_text(encoding="utf-8"))
+    assert config["publish_mode"] == "simple"
+    status = next(f for f in config["collections"][0]["fields"] if f["name"] == "status")
+    assert status["widget"] == "select" and status["default"] == "draft"  # a draft until someone publishes it
+    assert status["options"][0] == {"label": "已发布", "value": "published"}
 
 
 def test_the_editor_without_its_files_is_one_line(sample_content, build_site, tmp_path):
@@ -100,18 +116,26 @@ def _listening(port: int) -> bool:
 
 def test_an_editor_creates_a_policy_and_its_interpretation_in_the_browser(sample_content, build_site, browser,
                                                                           tmp_path):
+    """The default workflow: 草稿 and 审核中 stay on the item's branch; 发布 merges it into the site's branch."""
     from browser import serve
 
     _installed()
-    repo = sample_content.parent  # content/ inside a repository, as an office has it
+    repo = tmp_path / "repo"  # content/ in a repository of its own, as an office has it
+    shutil.copytree(sample_content, repo / "content")
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "站点内容"]):
+        subprocess.run(["git", "-c", "user.name=编辑", "-c", "user.email=bj@example.gov.cn", *command], cwd=repo,
+                       check=True)
+    content = repo / "content"
     port = _free_port()
-    built = build_site(sample_content, CMS_ENABLED=True, CMS_BUNDLE=str(BUNDLE),
+    built = build_site(content, CMS_ENABLED=True, CMS_BUNDLE=str(BUNDLE),
                        CMS_LOCAL_BACKEND=f"http://localhost:{port}/api/v1")
     assert built.returncode == 0, built.stderr
     shutil.copytree(built.output / "admin", tmp_path / "site" / "admin")
-    server = subprocess.Popen([str(SERVER)], cwd=repo, env={**os.environ, "PORT": str(port),
-                                                            "GIT_REPO_DIRECTORY": str(repo)},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {**os.environ, "PORT": str(port), "MODE": "git", "GIT_REPO_DIRECTORY": str(repo),
+           "GIT_AUTHOR_NAME": "编辑", "GIT_AUTHOR_EMAIL": "bj@example.gov.cn", "GIT_COMMITTER_NAME": "编辑",
+           "GIT_COMMITTER_EMAIL": "bj@example.gov.cn"}
+    server = subprocess.Popen([str(SERVER)], cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    policy = content / "policy" / "2024" / "zcwj-20240520.md"
     try:
         deadline = time.monotonic() + 30
         while not _listening(port):
@@ -120,72 +144,96 @@ def test_an_editor_creates_a_policy_and_its_interpretation_in_the_browser(sample
         with serve(tmp_path / "site") as url:
             context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Shanghai")
             page = context.new_page()
+            page.on("dialog", lambda dialog: dialog.accept())  # 你确定要发布此内容吗？
             try:
-                _edit(page, url)
+                _edit(page, url, on_main=policy.is_file, repo=repo)
             finally:
                 page.screenshot(path=str(tmp_path / "cms.png"))
                 context.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
-    policy = sample_content / "policy" / "2024" / "zcwj-20240520.md"
-    interpretation = sample_content / "interpretation" / "2024" / "zcjd-20240521.md"
-    assert policy.is_file() and interpretation.is_file(), sorted(str(p) for p in sample_content.rglob("2024/*"))
+    interpretation = content / "interpretation" / "2024" / "zcjd-20240521.md"
+    assert policy.is_file() and interpretation.is_file(), sorted(str(p) for p in content.rglob("2024/*"))
     assert "doc_no: 样政发〔2024〕21号" in policy.read_text(encoding="utf-8")
-    assert not list(sample_content.rglob("*缺少*"))  # the refused one was never written
-    assert len(list((sample_content / "policy" / "2024").glob("*.md"))) == 1
+    assert "status: published" in policy.read_text(encoding="utf-8")  # published = merged: the workflow is the status
+    assert len(list((content / "policy" / "2024").glob("*.md"))) == 1  # the refused one was never written
+    log = subprocess.run(["git", "log", "--format=%s", "main"], cwd=repo, capture_output=True, text=True).stdout
+    assert "新建政策文件：2024/zcwj-20240520" in log and "新建政策解读：2024/zcjd-20240521" in log
     # The files build; the interpretation and the policy link each other.
-    result = build_site(sample_content)
+    result = build_site(content)
     assert result.returncode == 0, result.stderr
     page = result.html("zcwj/2024/zcwj-20240520/index.html")
     assert "样例市人民政府关于推进政务公开的通知" in page and "/zcjd/2024/zcjd-20240521/" in page
     assert "推进政务公开。" in page
 
 
-def _edit(page, url: str) -> None:
+def _branches(repo) -> list[str]:
+    out = subprocess.run(["git", "branch", "--format=%(refname:short)"], cwd=repo, capture_output=True, text=True)
+    return out.stdout.split()
+
+
+def _edit(page, url: str, on_main, repo) -> None:
     def field(label: str):
         return page.get_by_label(label, exact=True)
 
-    def new(url: str, collection: str, label: str) -> None:
+    def new(collection: str, label: str) -> None:
         page.goto(f"{url}/admin/#/collections/{collection}/new")
+        page.reload()  # a fresh editor: Decap keeps the last entry's body across a route change
         page.get_by_text(f"正在集合“{label}”中编写").wait_for()
-        page.get_by_label("标题", exact=True).wait_for()
+        field("标题").wait_for()
 
-    def publish() -> None:
-        page.get_by_role("button", name="发布").click()
-        page.get_by_text("立即发布").click()
-
-    def fill(values: dict[str, str], published: bool = True, body: str = "") -> None:
+    def fill(values: dict[str, str], body: str = "") -> None:
         for label, value in values.items():
             field(label).fill(value)
-        if published:
-            field("状态 (可选)").click()
-            page.get_by_text("已发布", exact=True).click()
         if body:
             page.locator("[data-slate-editor]").first.click()
             page.keyboard.type(body)
 
+    def save() -> None:
+        page.get_by_role("button", name="保存", exact=True).click()
+        page.wait_for_url("**/entries/**")  # saved: Decap moves to the entry's own address
+        page.get_by_role("button", name="状态: 草稿").wait_for()
+
+    def to(status: str, before: str) -> None:
+        page.get_by_role("button", name=f"状态: {before}").click()
+        page.get_by_text(status, exact=True).click()
+        page.get_by_role("button", name=f"状态: {status}").wait_for()
+
+    def publish() -> None:
+        page.get_by_role("button", name="发布", exact=True).click()
+        page.get_by_text("立即发布").click()
+        page.get_by_text("内容已发布").first.wait_for()
+
     page.goto(f"{url}/admin/")
     page.get_by_role("button", name="登录").click()
     page.get_by_text("政策文件").first.wait_for()
-    new(url, "policy", "政策文件")
+    new("policy", "政策文件")
     fill({"标题": "样例市人民政府关于推进政务公开的通知", "发布日期": "2024-05-20T10:00", "发文字号": "样政发〔2024〕21号",
           "发文机关": "样例市人民政府", "成文日期": "2024-05-16"}, body="推进政务公开。")
+    save()
+    # A draft and an item under review live on their own branch; the site's branch has nothing yet.
+    assert "cms/policy/2024/zcwj-20240520" in _branches(repo) and not on_main()
+    to("审核中", "草稿")
+    assert not on_main()
+    to("就绪", "审核中")
     publish()
-    page.wait_for_url("**/entries/**")  # saved: Decap moves to the entry's own address
+    assert on_main() and "cms/policy/2024/zcwj-20240520" not in _branches(repo)
 
-    new(url, "interpretation", "政策解读")
+    new("interpretation", "政策解读")
     field("解读文件").click()
     page.keyboard.type("21号")
-    page.get_by_text("样政发〔2024〕21号").last.click()  # the policy just saved, picked from the list
+    page.get_by_text("样政发〔2024〕21号").last.click()  # the policy just published, picked from the list
     fill({"标题": "《关于推进政务公开的通知》解读", "发布日期": "2024-05-21T09:00"}, body="一图读懂。")
+    save()
+    to("审核中", "草稿")
+    to("就绪", "审核中")
     publish()
-    page.wait_for_url("**/entries/**")
 
     # A policy without its 发文字号 is refused in the form, saying which field.
-    new(url, "policy", "政策文件")
+    new("policy", "政策文件")
     fill({"标题": "缺少发文字号的文件", "发布日期": "2024-05-22T09:00", "发文机关": "样例市人民政府",
-          "成文日期": "2024-05-20"}, published=False)
-    publish()
+          "成文日期": "2024-05-20"})
+    page.get_by_role("button", name="保存", exact=True).click()
     page.get_by_text("“发文字号”是必填项").wait_for()
     page.get_by_text("你漏掉了一个必填项").first.wait_for()

@@ -21,7 +21,7 @@ def _options(choices: dict[str, str]) -> list[dict[str, str]]:
     return [{"label": label, "value": value} for value, label in choices.items()]
 
 
-def widget(f: Field, site: dict[str, Any], type_name: str) -> dict[str, Any] | None:
+def widget(f: Field, site: dict[str, Any], type_name: str, editorial: bool = False) -> dict[str, Any] | None:
     """The Decap field for one schema field; None for one the CMS does not edit."""
     base: dict[str, Any] = {"label": f.label, "name": f.name, "required": f.required}
     if f.help:
@@ -43,6 +43,9 @@ def widget(f: Field, site: dict[str, Any], type_name: str) -> dict[str, Any] | N
     if kind == "date":
         return {**base, "widget": "datetime", "format": "YYYY-MM-DD", "date_format": "YYYY-MM-DD",
                 "time_format": False, "picker_utc": False}
+    if f.name == "status" and editorial:
+        # The workflow is the status: 草稿 and 审核中 live on the item's branch, and 发布 merges it.
+        return {"label": f.label, "name": f.name, "widget": "hidden", "default": "published", "required": False}
     if kind == "enum":
         assert f.choices is not None
         field = {**base, "widget": "select", "options": _options(f.choices)}
@@ -80,8 +83,8 @@ def widget(f: Field, site: dict[str, Any], type_name: str) -> dict[str, Any] | N
     return None  # mapping: not edited in the CMS
 
 
-def collection(ctype: ContentType, site: dict[str, Any], column: str) -> dict[str, Any]:
-    fields = [w for f in ctype.fields if (w := widget(f, site, ctype.name)) is not None]
+def collection(ctype: ContentType, site: dict[str, Any], column: str, editorial: bool) -> dict[str, Any]:
+    fields = [w for f in ctype.fields if (w := widget(f, site, ctype.name, editorial)) is not None]
     fields.append({"label": "正文", "name": "body", "widget": "markdown"})
     return {
         "name": ctype.name,
@@ -118,8 +121,10 @@ def decap_config(site: dict[str, Any], cms: dict[str, Any], local_backend: str) 
     backend["commit_messages"] = {"create": "新建{{collection}}：{{slug}}", "update": "修改{{collection}}：{{slug}}",
                                   "delete": "删除{{collection}}：{{slug}}", "uploadMedia": "上传文件：{{path}}",
                                   "deleteMedia": "删除文件：{{path}}"}
+    editorial = (cms.get("workflow") or "editorial") == "editorial"
     return {
         "backend": backend,
+        "publish_mode": "editorial_workflow" if editorial else "simple",
         # Opened on this computer, the editor uses decap-server (`make cms`), which writes into this repository.
         "local_backend": {"url": local_backend, "allowed_hosts": ["localhost", "127.0.0.1"]},
         "locale": "zh_Hans",
@@ -127,7 +132,7 @@ def decap_config(site: dict[str, Any], cms: dict[str, Any], local_backend: str) 
         "media_folder": "content/images",
         "public_folder": "/images",
         "slug": {"encoding": "ascii", "clean_accents": True, "sanitize_replacement": "-"},
-        "collections": [collection(t, site, first_column.get(t.name, t.folder)) for t in TYPES.values()],
+        "collections": [collection(t, site, first_column.get(t.name, t.folder), editorial) for t in TYPES.values()],
     }
 
 

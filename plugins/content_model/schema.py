@@ -391,6 +391,11 @@ CMS = (
           help="A self-hosted host's API: `https://git.example.gov.cn/api/v4` (GitLab) or `…/api/v1` (Gitea)."),
     Field("base_url", "url", "登录地址",
           help="Where sign-in happens: the self-hosted GitLab or Gitea itself, or an OAuth proxy for GitHub."),
+    Field("workflow", "enum", "发布流程", choices={"editorial": "编辑、审核、发布", "simple": "直接保存"},
+          default="editorial",
+          help="`editorial`: a new or changed item is a 草稿 on a branch of its own (a merge request on GitLab and "
+               "Gitea), moves to 审核中 and 就绪, and reaches the site only when 发布 merges it; the review on the "
+               "merge request is the review on record. `simple`: saving commits straight to the branch."),
     Field("app_id", "str", "应用ID",
           help="The OAuth application's id on GitLab or Gitea (sign-in with PKCE, no server of your own)."),
 )
