@@ -17,7 +17,7 @@ from gazette.files import save_verified
 
 # Inspection on (its facts cache): every cache a build keeps.
 SETTINGS = {"INSPECTION_ENABLED": True, "INSPECTION_TODAY": "2024-05-10"}
-CACHES = {"gazette-parse", "jinja", "page_qr", "page_store", "site_search", "inspection"}
+CACHES = {"gazette-parse", "jinja", "page_qr", "page_store", "site_search", "inspection", "open_data"}
 DAY_NS = 86_400 * 10**9
 
 

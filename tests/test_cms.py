@@ -117,9 +117,10 @@ def _listening(port: int) -> bool:
 def test_an_editor_creates_a_policy_and_its_interpretation_in_the_browser(sample_content, build_site, browser,
                                                                           tmp_path):
     """The default workflow: 草稿 and 审核中 stay on the item's branch; 发布 merges it into the site's branch."""
-    from browser import serve
+    from browser import ARTIFACTS, serve
 
     _installed()
+    ARTIFACTS.mkdir(exist_ok=True)
     repo = tmp_path / "repo"  # content/ in a repository of its own, as an office has it
     shutil.copytree(sample_content, repo / "content")
     for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "站点内容"]):
@@ -174,6 +175,8 @@ def _branches(repo) -> list[str]:
 
 
 def _edit(page, url: str, on_main, repo) -> None:
+    from browser import ARTIFACTS
+
     def field(label: str):
         return page.get_by_label(label, exact=True)
 
@@ -211,6 +214,10 @@ def _edit(page, url: str, on_main, repo) -> None:
     new("policy", "政策文件")
     fill({"标题": "样例市人民政府关于推进政务公开的通知", "发布日期": "2024-05-20T10:00", "发文字号": "样政发〔2024〕21号",
           "发文机关": "样例市人民政府", "成文日期": "2024-05-16"}, body="推进政务公开。")
+    page.screenshot(path=str(ARTIFACTS / "cms-policy-1280.png"))
+    page.set_viewport_size({"width": 390, "height": 844})  # an editor on a phone
+    page.screenshot(path=str(ARTIFACTS / "cms-policy-390.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
     save()
     # A draft and an item under review live on their own branch; the site's branch has nothing yet.
     assert "cms/policy/2024/zcwj-20240520" in _branches(repo) and not on_main()

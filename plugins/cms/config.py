@@ -24,8 +24,8 @@ def _options(choices: dict[str, str]) -> list[dict[str, str]]:
 def widget(f: Field, site: dict[str, Any], type_name: str, editorial: bool = False) -> dict[str, Any] | None:
     """The Decap field for one schema field; None for one the CMS does not edit."""
     base: dict[str, Any] = {"label": f.label, "name": f.name, "required": f.required}
-    if f.help:
-        base["hint"] = f.help
+    if f.tip:  # the schema's help is the English reference; the form shows its Chinese tip
+        base["hint"] = f.tip
     kind = f.kind
     if f.name in POLICY_REFS:
         return {**base, "widget": "relation", "collection": "policy", "value_field": "doc_no",

@@ -21,6 +21,7 @@ class Field:
     item_keys: tuple[tuple[str, bool], ...] = ()  # (key, required) for kind "files"
     aliases: tuple[str, ...] = ()  # further accepted spellings of the key
     max_len: int = 0  # most characters a value may have; 0: the kind's limit (fields.MAX_LEN)
+    tip: str = ""  # a short Chinese hint for the browser editor's form (plugins/cms); help stays the reference
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -52,8 +53,9 @@ FREQUENCY_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "half
 REVIEW_LEVELS = {"0": "不检查", "1": "初审", "2": "初审、复审", "3": "初审、复审、终审"}
 
 COMMON = (
-    Field("title", "str", "标题", required=True, max_len=200, help="Title as it appears on the page."),
-    Field("date", "datetime", "发布日期", required=True,
+    Field("title", "str", "标题", required=True, max_len=200, tip="页面上显示的标题。",
+          help="Title as it appears on the page."),
+    Field("date", "datetime", "发布日期", required=True, tip="北京时间。填将来的时间则到时自动发布。",
           help="Publish date-time: `2015-05-14 09:30`, `2015-05-14` or `2015年5月14日`. A date in the "
                "future schedules the item: it stays out of the site until then, as with `publish_at`."),
     Field("updated", "datetime", "更新日期",
@@ -67,9 +69,9 @@ COMMON = (
                "text. Add `major: true` to a change of substance: the latest one dates 最后更新, the feeds' "
                "updated and the sitemap's lastmod (unless `updated` is written); a change without it (a typo "
                "fix) is listed but dates nothing, and with change notes git commits date nothing either."),
-    Field("summary", "text", "摘要", max_len=1000,
+    Field("summary", "text", "摘要", max_len=1000, tip="一两句话，用于列表、订阅和搜索结果。",
           help="One or two sentences for lists, feeds and search results."),
-    Field("keywords", "list", "主题词", aliases=("关键词",),
+    Field("keywords", "list", "主题词", aliases=("关键词",), tip="用逗号分隔；专题按主题词收录文件。",
           help="List, or one string separated by commas or 、."),
     Field("column", "column", "栏目",
           help="Column id from `_data/site.yaml`; defaults to the type's first column."),
@@ -79,7 +81,7 @@ COMMON = (
           help="ASCII URL name (a-z, 0-9, -); defaults to the file's own name."),
     Field("status", "enum", "状态", choices=STATUS, default="published",
           help="Only `published` items are built; drafts and items under review never are."),
-    Field("publish_at", "datetime", "定时发布",
+    Field("publish_at", "datetime", "定时发布", tip="到这个时间（北京时间）才公开。",
           help="Embargo: the item stays out of the site until this date-time (Asia/Shanghai)."),
     Field("lang", "lang", "语言", help="`zh-CN` (default) or `en` for English pages."),
     Field("editor", "str", "责任编辑",
@@ -98,10 +100,12 @@ POLICY = ContentType(
     "A policy document with its disclosure metadata table (政府信息公开).",
     COMMON + (
         Field("doc_no", "doc_no", "发文字号", required=True,
+              tip="用六角括号，如 滨政发〔2026〕5号；不得与其他文件重复。",
               help="Document number with full-width brackets, e.g. `津政办发〔2015〕40号`. Unique."),
         Field("issuer", "str", "发文机关", required=True, help="Issuing authority."),
-        Field("written_date", "date", "成文日期", required=True, help="The date on the document."),
-        Field("index_no", "str", "索引号",
+        Field("written_date", "date", "成文日期", required=True, tip="文件落款日期；公开不得晚于成文后20个工作日。",
+              help="The date on the document."),
+        Field("index_no", "str", "索引号", tip="不填则自动生成。",
               help="Unique; generated from `index_org_code` in site.yaml + year + sequence if absent."),
         Field("topic", "str", "主题分类", help=r"Subject, may be hierarchical: `综合政务\政务公开`."),
         Field("genre", "str", "体裁分类", help="Genre, e.g. 通知, 意见, 办法."),
@@ -132,7 +136,7 @@ INTERPRETATION = ContentType(
     "interpretation", "政策解读", "interpretation",
     "An interpretation of one or more policies; both link to each other.",
     COMMON + (
-        Field("interprets", "list", "解读文件", required=True,
+        Field("interprets", "list", "解读文件", required=True, tip="输入发文字号或标题的几个字，从列表中选择。",
               help="One or more `doc_no` or slugs of policies in this site."),
         Field("form", "enum", "解读形式", choices=FORMS, default="text",
               help="`text`, `graphic`, `video` or `interview`."),
