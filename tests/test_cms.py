@@ -36,7 +36,8 @@ def test_config_has_a_collection_per_type_with_every_field(sample_content, build
     result = build_site(sample_content, CMS_ENABLED=True, CMS_BUNDLE=str(fake_bundle(tmp_path)))
     assert result.returncode == 0, result.stderr
     admin = result.output / "admin"
-    assert sorted(p.name for p in admin.iterdir()) == ["1.decap-cms.js", "config.yml", "decap-cms.js", "index.html"]
+    assert sorted(p.name for p in admin.iterdir()) == ["1.decap-cms.js", "config.yml", "decap-cms.js", "gazette-cms.css",
+                                                      "index.html"]
     assert '<link href="config.yml" type="text/yaml" rel="cms-config-url">' in (admin / "index.html").read_text()
     config = yaml.safe_load((admin / "config.yml").read_text(encoding="utf-8"))
     assert config["backend"] == {

@@ -39,6 +39,7 @@ ADMIN_PAGE = """<!DOCTYPE html>
   <meta name="robots" content="noindex, nofollow">
   <title>内容管理 - {name}</title>
   <link href="config.yml" type="text/yaml" rel="cms-config-url">
+  <link rel="stylesheet" href="gazette-cms.css">
 </head>
 <body>
   <script src="decap-cms.js"></script>
@@ -46,6 +47,7 @@ ADMIN_PAGE = """<!DOCTYPE html>
 </html>
 """
 _report = line_logger("gazette.cms")
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class CmsBundleMissing(SystemExit):
@@ -86,6 +88,8 @@ def write_admin(settings: dict[str, Any]) -> None:
     config = decap_config(site, site.get("cms") or {}, settings["CMS_LOCAL_BACKEND"])
     output.write(f"{folder}/config.yml", yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode())
     output.write(f"{folder}/index.html", ADMIN_PAGE.format(name=site["site"].get("name", "")).encode())
+    with open(os.path.join(_HERE, "gazette-cms.css"), "rb") as fh:
+        output.write(f"{folder}/gazette-cms.css", fh.read())
     bundle = _bundle(settings)
     for name in sorted(os.listdir(bundle)):
         if (name == "decap-cms.js" or name.endswith((".decap-cms.js", ".wasm"))) and \
