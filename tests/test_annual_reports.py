@@ -186,6 +186,7 @@ def test_website_report_counts_the_content_and_the_home_page_links_it(sample_con
     assert row(html, "微博名称") == ["未填报"]
     assert row(html, "政府网站标识码") == ["9999000001"]  # from site.yaml
     assert row(html, "搜索即服务") == ["是"]
+    assert row(html, "多语言版本") == ["是"]  # the sample's English about page, public since 2024-01-01
     home = result.html("index.html")
     assert '<a href="/zfxxgk/wzbb/2023/">2023年政府网站工作年度报表</a>' in home
     # The 政府信息公开 column's 年报 entry leads to the list of reports.

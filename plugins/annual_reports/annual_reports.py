@@ -97,16 +97,18 @@ def _website(data: YearData, figures: dict[str, Any]) -> list[tuple[str, list[Li
     return sections
 
 
-def _report(data: YearData, docs: list[Any], columns: list[Any], search: bool) -> Report:
+def _report(data: YearData, everyone: list[Any], columns: list[Any], search: bool) -> Report:
     # Only what was public on the report's day counts: a later document never rewrites a report.
-    known = [d for d in docs if d.date <= data.date]
+    public = [d for d in everyone if d.date <= data.date]
+    known = [d for d in public if d.in_default_lang]
     figures = disclosure_figures(known, columns, data.year)
     policy_rows = []
     for key, doc_class, label in (("rules", "rule", "规章"), ("normative", "normative", "行政规范性文件")):
         written = data.disclosure[key]
         counted = figures["policies"][doc_class]
         policy_rows.append((label, written if written is not None else counted, written is None))
-    site = site_figures(known, columns, data.year, search)
+    site = site_figures(known, columns, data.year, search=search,
+                        multilingual=any(not d.in_default_lang for d in public))
     return Report(data.year, data.date, data.path, data.disclosure, figures, policy_rows,
                   _website(data, site), site)
 
@@ -121,7 +123,7 @@ def prepare(generators: list[Any]) -> None:
     """Once the documents are final: each published year's reports, and what the home page and column link."""
     context = generators[0].context
     build = gazette.build.current()
-    docs = context.get("documents", [])
+    docs = context.get("published_documents", [])  # every language: 多语言版本
     columns = context.get("columns", [])
     search = "site_search" in [str(p).rsplit(".", 1)[-1] for p in generators[0].settings.get("PLUGINS", [])]
     reports = []

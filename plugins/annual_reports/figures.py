@@ -55,8 +55,12 @@ def _average(days: list[int]) -> Decimal | None:
     return (Decimal(sum(days)) / len(days)).quantize(Decimal("0.1"), ROUND_HALF_UP) if days else None
 
 
-def site_figures(docs: list[Any], columns: list[Any], year: int, search: bool) -> dict[str, Any]:
-    """The website report's computed items (schema.WEBSITE_FORM, `computed=True`) and the per-column counts."""
+def site_figures(docs: list[Any], columns: list[Any], year: int, *, search: bool, multilingual: bool
+                 ) -> dict[str, Any]:
+    """The website report's computed items (schema.WEBSITE_FORM, `computed=True`) and the per-column counts.
+
+    docs are the site's documents in its own language; whether it has pages in others is `multilingual`.
+    """
     published = [d for d in docs if _in(year, d.date)]
     by_type: dict[str, list[Any]] = {}
     for doc in published:
@@ -92,7 +96,7 @@ def site_figures(docs: list[Any], columns: list[Any], year: int, search: bool) -
         "topics_new": sum(_in(year, d.date) for d in topics),
         "interviews": sum(d.type == "interview" and _in(year, d.interview_time) for d in docs),
         "search_service": search,
-        "multilingual": any(not d.in_default_lang for d in docs),
+        "multilingual": multilingual,
         # Beyond the form: what each column published, and interpretations by form.
         "by_column": _by_column(published, columns),
         "by_form": forms,
