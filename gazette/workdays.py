@@ -1,4 +1,5 @@
-"""Working days on China's official calendar, make-up working days (调休) included."""
+"""Days: the calendar day of a date or date-time, and working days on China's official calendar,
+make-up working days (调休) included."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ import logging
 import chinese_calendar
 
 logger = logging.getLogger(__name__)
+
+
+def day(value: dt.date | dt.datetime) -> dt.date:
+    """The calendar day of a date, or of a date-time in its own zone (documents' are Beijing time)."""
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def is_workday(day: dt.date) -> bool:

@@ -17,13 +17,14 @@ from functools import partial
 from typing import Any
 
 from content_model.problems import problems
+from content_model.schema import DOC_CLASSES
 from pelican import signals
 from pelican.generators import Generator
 
 import gazette.build
 
 from .data import YearData, load_years
-from .figures import disclosure_figures, site_figures
+from .figures import policy_counts, site_figures
 from .schema import APPLICANT_GROUP, APPLICANTS, APPLICATION_ROWS, CASE_ROWS, OUTCOMES, TOTAL, WEBSITE_FORM
 
 REPORTS_URL = "zfxxgk/ndbg/"
@@ -66,7 +67,7 @@ class Report:
     date: dt.datetime
     source: str
     disclosure: dict[str, Any]  # the YAML's `disclosure:` values, tables complete
-    figures: dict[str, Any]  # what the content gives part 一 and table 二
+    figures: dict[str, Any]  # what the content gives part 一: published, by_column
     policy_rows: list[tuple[str, list[int], bool]]  # (label, [制发, 废止, 现行有效], computed)
     website: list[tuple[str, list[Line]]] | None = None  # the 年度报表's sections, or None without one
     site: dict[str, Any] = field(default_factory=dict)  # what the content gives the 年度报表 beyond its form
@@ -101,14 +102,16 @@ def _report(data: YearData, everyone: list[Any], columns: list[Any], search: boo
     # Only what was public on the report's day counts: a later document never rewrites a report.
     public = [d for d in everyone if d.date <= data.date]
     known = [d for d in public if d.in_default_lang]
-    figures = disclosure_figures(known, columns, data.year)
-    policy_rows = []
-    for key, doc_class, label in (("rules", "rule", "规章"), ("normative", "normative", "行政规范性文件")):
-        written = data.disclosure[key]
-        counted = figures["policies"][doc_class]
-        policy_rows.append((label, written if written is not None else counted, written is None))
     site = site_figures(known, columns, data.year, search=search,
                         multilingual=any(not d.in_default_lang for d in public))
+    # Part 一 says what the site published, as the 年度报表 counts it (columns that published nothing left out).
+    figures = {"published": site["posts"], "by_column": [(name, n) for name, n in site["by_column"] if n]}
+    counted = policy_counts([d for d in known if d.type == "policy"], data.year)
+    policy_rows = []
+    for key, doc_class in (("rules", "rule"), ("normative", "normative")):
+        written = data.disclosure[key]
+        policy_rows.append((DOC_CLASSES[doc_class], written if written is not None else counted[doc_class],
+                            written is None))
     return Report(data.year, data.date, data.path, data.disclosure, figures, policy_rows,
                   _website(data, site), site)
 
@@ -133,7 +136,7 @@ def prepare(generators: list[Any]) -> None:
             continue
         reports.append(_report(data, docs, columns, search))
     context["annual_reports"] = reports
-    name, lang = gazette.build.current().site["site"].get("name", ""), generators[0].settings["DEFAULT_LANG"].lower()
+    name, lang = build.site["site"].get("name", ""), generators[0].settings["DEFAULT_LANG"].lower()
     context["searchable_pages"] = [*context.get("searchable_pages", []), *(
         page for r in reports for page in (
             SearchablePage(r.url, f"{name}{r.year}年政府信息公开工作年度报告", r.date, "年度报告",

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from content_model.fields import ParseContext
+from content_model.fields import ParseContext, count_of
 from content_model.problems import Problems, did_you_mean
 from content_model.site_data import check_record
 from content_model.yaml_header import YamlError, load_yaml
@@ -83,11 +83,11 @@ def _counts(value: Any, width: int, cell: str, path: str, problems: Problems) ->
         return None
     numbers = []
     for i, item in enumerate(value):
-        text = re.sub(r"[,，\s]", "", str(item)) if not isinstance(item, bool) else "-"
-        if not re.fullmatch(r"\d+", text):
+        count = count_of(item)
+        if count is None:
             problems.error(path, f"{cell}[{i + 1}]", f"'{item}' is not a count: write a whole number, 0 or more")
             return None
-        numbers.append(int(text))
+        numbers.append(count)
     return numbers
 
 

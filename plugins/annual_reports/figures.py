@@ -10,17 +10,14 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from gazette.workdays import workdays_between
+from gazette.workdays import day, workdays_between
 
 GONE = ("repealed", "expired")  # no longer in force: 本年废止 counts both
 
 
-def _day(value: Any) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
-
 
 def _in(year: int, value: Any) -> bool:
-    return value is not None and _day(value).year == year
+    return value is not None and day(value).year == year
 
 
 def policy_counts(policies: list[Any], year: int) -> dict[str, list[int]]:
@@ -42,7 +39,7 @@ def _gone_on(doc: Any) -> dt.date | None:
     """The day a repealed or expired policy stopped being in force (its validity_date, else its last update)."""
     if doc.validity not in GONE:
         return None
-    return _day(doc.validity_date or getattr(doc, "modified", None) or doc.date)
+    return day(doc.validity_date or getattr(doc, "modified", None) or doc.date)
 
 
 def _by_column(docs: list[Any], columns: list[Any]) -> list[tuple[str, int]]:
@@ -76,7 +73,7 @@ def site_figures(docs: list[Any], columns: list[Any], year: int, *, search: bool
     answered = [d for d in replies if _in(year, getattr(d, "replied", None))]
     days = [workdays_between(d.received, d.replied) for d in answered]
     consultations = [d for d in docs if d.type == "consultation" and _in(year, d.opens)]
-    topics = [d for d in docs if d.type == "topic" and _day(d.date).year <= year
+    topics = [d for d in docs if d.type == "topic" and day(d.date).year <= year
               and (getattr(d, "ends", None) is None or d.ends.year >= year)]
     return {
         "posts": len(published),
@@ -100,14 +97,4 @@ def site_figures(docs: list[Any], columns: list[Any], year: int, *, search: bool
         # Beyond the form: what each column published, and interpretations by form.
         "by_column": _by_column(published, columns),
         "by_form": forms,
-    }
-
-
-def disclosure_figures(docs: list[Any], columns: list[Any], year: int) -> dict[str, Any]:
-    """Part 一's counts of what the site made public this year, and table 二's policy rows."""
-    published = [d for d in docs if _in(year, d.date)]
-    return {
-        "published": len(published),
-        "by_column": [(name, n) for name, n in _by_column(published, columns) if n],
-        "policies": policy_counts([d for d in docs if d.type == "policy"], year),
     }

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from content_model.schema import STATUS, TYPES, ContentType, Field
+from content_model.schema import TYPES, ContentType, Field
 
 LANGS = {"zh-CN": "中文", "en": "English"}  # what the CMS offers; `lang` takes any code in the file
 POLICY_REFS = ("interprets", "amends", "repeals")  # lists of policies, picked from the policy collection
-BACKENDS = {"gitlab": "GitLab", "gitea": "Gitea", "github": "GitHub"}
 
 
 def _options(choices: dict[str, str]) -> list[dict[str, str]]:
@@ -135,5 +134,3 @@ def decap_config(site: dict[str, Any], cms: dict[str, Any], local_backend: str) 
         "collections": [collection(t, site, first_column.get(t.name, t.folder), editorial) for t in TYPES.values()],
     }
 
-
-__all__ = ["BACKENDS", "STATUS", "decap_config"]

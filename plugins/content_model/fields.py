@@ -159,13 +159,18 @@ def parse_int(value: Any, fld: Field, ctx: ParseContext) -> int:
     return int(str(value).strip())
 
 
+def count_of(value: Any) -> int | None:
+    """A number of things (件, 条, 次) as written: a whole number, 0 or more; 1,234 and 1，234 are 1234. None if not."""
+    text = re.sub(r"[,，\s]", "", str(value)) if not isinstance(value, bool) else "-"
+    return int(text) if re.fullmatch(r"\d+", text) else None
+
+
 @parser("count")
 def parse_count(value: Any, fld: Field, ctx: ParseContext) -> int:
-    """A number of things (件, 条, 次): a whole number, 0 or more; 1,234 and 1，234 are read as 1234."""
-    text = re.sub(r"[,，\s]", "", str(value)) if not isinstance(value, bool) else "-"
-    if not re.fullmatch(r"\d+", text):
+    count = count_of(value)
+    if count is None:
         raise FieldError(f"'{value}' is not a count: write a whole number, 0 or more ({fld.label})")
-    return int(text)
+    return count
 
 
 @parser("amount")

@@ -230,12 +230,11 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
     stats = {rel: st for rel, st in stats.items() if rel not in gone}
     pages = cache.page_facts(output, stats, settings.get("GAZETTE_WORKERS", 1))
     site = Site(docs=docs, columns=context.get("columns", []),
-                home_columns=context.get("home_columns", []), site=build.site["site"],
+                home_columns=context.get("home_columns", []), data=build.site,
                 settings=settings, today=build.today, output=output,
                 content=Path(settings["PATH"]), pages=pages, files=files,
                 static=context.get("staticfiles", []), sources_cached=cache.sources,
-                annual_reports=context.get("annual_reports"), disclosure_entries=context.get("disclosure_entries"),
-                data=build.site)
+                annual_reports=context.get("annual_reports"), disclosure_entries=context.get("disclosure_entries"))
     findings: list[Finding] = []
     for rule in RULES:
         findings += list(rule.check(site))

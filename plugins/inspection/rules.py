@@ -32,7 +32,7 @@ from xml.etree import ElementTree as ET
 from content_model.schema import DISCLOSURE, FREQUENCY_DAYS, SERVICE_ELEMENTS, TYPES
 
 from gazette.files import settled
-from gazette.workdays import workdays_between
+from gazette.workdays import day, workdays_between
 from gazette.workers import fork_map
 
 from . import review
@@ -95,7 +95,7 @@ class Site:
     docs: list[Any]
     columns: list[Any]
     home_columns: list[Any]
-    site: dict[str, Any]
+    data: dict[str, Any]  # all of site.yaml as checked: site, columns, departments, disclosure, channels
     settings: dict[str, Any]
     today: dt.date
     output: Path
@@ -108,12 +108,15 @@ class Site:
     text_findings: dict[str, list[Finding]] | None = None  # the text rules', found once for all of them
     texts: dict[str, list[str]] = field(default_factory=dict)  # lines of the sources read to place findings
     found_lines: dict[tuple[str, tuple[str, ...]], int] = field(default_factory=dict)
-    # All of site.yaml as checked: columns, departments, disclosure entries, channels (site is its `site:`).
-    data: dict[str, Any] = field(default_factory=dict)
     # The yearly reports published so far, newest first (annual_reports plugin; None without it).
     annual_reports: list[Any] | None = None
     # The 政府信息公开 column's fixed entries as built: (field, label, address or None).
     disclosure_entries: list[tuple[str, str, str | None]] | None = None
+
+    @property
+    def site(self) -> dict[str, Any]:
+        """site.yaml's `site:`: identity, footer, review levels, service hosts."""
+        return self.data.get("site", {})
 
     @property
     def site_file(self) -> str:
@@ -192,12 +195,9 @@ def rule(rule_id: str, title: str) -> Callable[[Callable[[Site], Iterator[Findin
     return wrap
 
 
-def _day(value: Any) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
-
 
 def _age(site: Site, doc: Any) -> int:
-    return (site.today - _day(doc.date)).days
+    return (site.today - day(doc.date)).days
 
 
 @rule("homepage-stale", "首页长期未更新")
@@ -433,7 +433,7 @@ def late_interpretation(site: Site) -> Iterator[Finding]:
         if doc.type not in ("interpretation", "interview"):
             continue
         for policy in doc.policies:
-            late = (_day(doc.date) - _day(policy.date)).days
+            late = (day(doc.date) - day(policy.date)).days
             if late > limit:
                 yield Finding("late-interpretation", "warning", f"解读比{policy.doc_no}晚{late}天发布"
                               f"（要求{limit}天内）", **_at(site, doc, "date"))
@@ -446,10 +446,10 @@ def disclosure_deadline(site: Site) -> Iterator[Finding]:
         written = getattr(doc, "written_date", None)
         if doc.type != "policy" or written is None:
             continue
-        took = workdays_between(_day(written), _day(doc.date))
+        took = workdays_between(day(written), day(doc.date))
         if took > limit:
             yield Finding("disclosure-deadline", "warning",
-                          f"成文日期{_day(written):%Y-%m-%d}至发布日期{_day(doc.date):%Y-%m-%d}共{took}个工作日，超过"
+                          f"成文日期{day(written):%Y-%m-%d}至发布日期{day(doc.date):%Y-%m-%d}共{took}个工作日，超过"
                           f"{limit}个工作日的公开时限（《政府信息公开条例》第二十六条）", **_at(site, doc, "date"))
 
 
@@ -539,7 +539,7 @@ def disclosure_column(site: Site) -> Iterator[Finding]:
     guide = entries.get("guide") or ""
     doc = next((d for d in site.docs if guide.startswith("/") and f"/{d.url}" == guide), None)
     if doc is not None:
-        last = _day(getattr(doc, "modified", None) or doc.date)
+        last = day(getattr(doc, "modified", None) or doc.date)
         if (site.today - last).days > site.settings["INSPECTION_GUIDE_DAYS"]:
             yield Finding("disclosure-column", "warning", f"政府信息公开指南自{last:%Y-%m-%d}起未更新，超过"
                           f"{site.settings['INSPECTION_GUIDE_DAYS']}天（指南应及时更新）", **_at(site, doc))
@@ -556,7 +556,7 @@ def annual_reports(site: Site) -> Iterator[Finding]:
         return
     year = site.today.year - 1
     due = dt.date(site.today.year, 1, 31)
-    if not any(_day(d.date).year <= year for d in site.docs):
+    if not any(day(d.date).year <= year for d in site.docs):
         return
     report = next((r for r in site.annual_reports if r.year == year), None)
     severity = "warning" if site.today <= due else "veto"
@@ -588,7 +588,7 @@ def dataset_stale(site: Site) -> Iterator[Finding]:
         period = FREQUENCY_DAYS.get(getattr(doc, "update_frequency", None) or "")
         if doc.type != "dataset" or period is None or not doc.in_default_lang:
             continue
-        last = _day(getattr(doc, "modified", None) or doc.date)
+        last = day(getattr(doc, "modified", None) or doc.date)
         age = (site.today - last).days
         if age > period + grace:
             yield Finding("dataset-stale", "warning", f"数据集自{last:%Y-%m-%d}起已{age}天未更新，更新频率为"
@@ -608,7 +608,7 @@ def topics(site: Site) -> Iterator[Finding]:
             yield Finding("topics", "warning", f"专题没有任何内容：给相关文件的主题词（keywords）加上专题收录的词"
                           f"（{words}），或设置结束日期 ends 将专题归档", **_at(site, doc, "collects"))
             continue
-        newest = max(_day(d.date) for d in [doc, *doc.members])
+        newest = max(day(d.date) for d in [doc, *doc.members])
         if (site.today - newest).days > limit:
             yield Finding("topics", "warning", f"专题自{newest:%Y-%m-%d}起已{(site.today - newest).days}天没有新内容"
                           f"（要求{limit}天内更新）；工作已结束的，设置结束日期 ends 将专题归档", **_at(site, doc))

@@ -6,13 +6,13 @@ publisher, contact point, licence, update frequency, landing page and one distri
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from gazette.licences import licence_url
 from gazette.media_types import media_type
 from gazette.urls import public_url
+from gazette.workdays import day
 
 # schema.FREQUENCIES as the Dublin Core collection-frequency vocabulary (DCAT) and ISO 8601 (DCAT-US).
 FREQUENCY_IRI = {"daily": "daily", "weekly": "weekly", "monthly": "monthly", "quarterly": "quarterly",
@@ -29,7 +29,7 @@ DCAT_CONTEXT = {
 
 
 def _day(value: Any) -> str:
-    return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
+    return day(value).isoformat()
 
 
 def modified(doc: Any) -> Any:

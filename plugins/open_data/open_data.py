@@ -50,6 +50,7 @@ def attach(generators: list[Any]) -> None:
     cache = Cache.open(settings, "open_data", {"code": files_digest(_HERE)})
     kept = []
     for doc in datasets:
+        doc.formats = list(dict.fromkeys(f.format.upper() for f in doc.files))  # CSV, JSON: the catalogue's column
         previews = []
         for ref in doc.files:
             if not _is_csv(ref):
@@ -108,7 +109,7 @@ def filters(datasets: list[Any]) -> list[tuple[str, str, list[str]]]:
     for key, label, values_of in (
             ("topic", "数据领域", lambda d: [d.topic] if getattr(d, "topic", None) else []),
             ("publisher", "数据提供方", lambda d: [d.publisher] if getattr(d, "publisher", None) else []),
-            ("format", "文件格式", lambda d: sorted({f.format.upper() for f in d.files})),
+            ("format", "文件格式", lambda d: d.formats),
             ("frequency", "更新频率", lambda d: [d.update_frequency_label] if getattr(d, "update_frequency", None)
              else [])):
         counts: dict[str, int] = {}
