@@ -22,6 +22,14 @@ class Build:
     now: dt.datetime  # timezone-aware; GAZETTE_BUILD_TIME or the real time
     # content/_data/site.yaml, checked: site identity, columns, departments, links
     site: dict[str, Any] = field(default_factory=lambda: {"site": {}, "columns": [], "departments": [], "links": []})
+    # A site cluster's sites by id (content/_data/sites/), the portal first; one entry for a single site
+    cluster: dict[str, Any] = field(default_factory=dict)
+    site_id: str = "www"  # the site being built (GAZETTE_SITE), whose data `site` is
+    # Each site's address as this build links to it: its public URL, or /<id> in a local cluster build
+    bases: dict[str, str] = field(default_factory=dict)
+    # Other sites' documents this one lists (reposted by reference), and those it only links to
+    referenced: list[Any] = field(default_factory=list)
+    foreign: list[Any] = field(default_factory=list)
     # {absolute source path: [Version, …]} from git, for 最后更新 (empty when switched off)
     git_dates: dict[str, Any] = field(default_factory=dict)
     # The inspection's day (INSPECTION_TODAY, else the build's day in Asia/Shanghai)

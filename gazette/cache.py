@@ -143,10 +143,16 @@ class Cache:
             self._book = book if isinstance(book, dict) else {}
 
     @classmethod
-    def open(cls, settings: dict[str, Any], name: str, code: Any) -> Cache:
-        """The cache `name` of the generation `code` names, pruned when this build is finalized."""
+    def open(cls, settings: dict[str, Any], name: str, code: Any, *, shared: bool = False) -> Cache:
+        """The cache `name` of the generation `code` names, pruned when this build is finalized.
+
+        A shared cache's entries are the same whichever site of a cluster is built (parsed
+        files): it lives in GAZETTE_SHARED_CACHE_PATH when set, so the sites' builds share it.
+        """
         days = settings.get("GAZETTE_CACHE_DAYS", DEFAULT_DAYS)  # (checked with the settings, gazette.settings)
         root = settings.get("CACHE_PATH", "cache") if settings.get("GAZETTE_CACHE", True) else None
+        if root and shared and settings.get("GAZETTE_SHARED_CACHE_PATH"):
+            root = settings["GAZETTE_SHARED_CACHE_PATH"]
         ignore = ignoring(settings)
         cache = cls(root, name, generation_of(code), read=not ignore, days=days)
         if root and ignore and not _opened:

@@ -118,12 +118,13 @@ def test_the_pre_commit_hook_refuses_a_commit_with_a_broken_content_file(tmp_pat
         pytest.fail("git is needed")
     repo = tmp_path / "repo"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(repo)], check=True)
-    # The clone gets this tree's Makefile, hook and plugins (they may not be committed yet) and its venv.
+    # The clone gets this tree's Makefile, hook, plugins and shared code (they may not be committed yet) and its venv.
     for name in ("Makefile", "pelicanconf.py", "publishconf.py"):
         shutil.copy(ROOT / name, repo / name)
     shutil.copytree(ROOT / ".ci", repo / ".ci", dirs_exist_ok=True)
-    shutil.rmtree(repo / "plugins")
-    shutil.copytree(ROOT / "plugins", repo / "plugins", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("plugins", "gazette"):
+        shutil.rmtree(repo / name)
+        shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
     (repo / ".venv").symlink_to(ROOT / ".venv")
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.org", "LC_ALL": "C.UTF-8"}

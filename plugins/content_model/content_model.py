@@ -25,6 +25,7 @@ import gazette.build
 from gazette.files import write_atomic
 from gazette.settings import Setting, Table
 
+from .cluster import owner, place_articles, place_pages
 from .fields import TZ, FieldError, ImageRef, ParseContext, parse_datetime
 from .git_dates import commit_dates
 from .links import final_problems, inside
@@ -32,7 +33,7 @@ from .problems import Problems, display_path, problems
 from .reader import HELD, SKIPPED, WARM, GazetteReader, now_in_portal_tz, release_time
 from .relations import link_interpretations, link_lifecycle, link_topics
 from .schema import DISCLOSURE, Field
-from .site_data import SITE_FILE, load_site_data
+from .site_data import SITE_FILE, load_cluster
 from .static_files import install, refuse, symlinks
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,12 @@ SETTINGS = Table("content_model", "GAZETTE_", [
             "(make validate and publish, for CI annotations).", types=(str,), nullable=True),
     Setting("GAZETTE_SCHEDULE_FILE", None, "Write every moment the site changes by itself (embargoes, "
             "consultations) to this JSON file (make scheduled).", types=(str,), nullable=True),
+    Setting("GAZETTE_SITE", None, "In a site cluster (`content/_data/sites/`): the id of the site to build; None "
+            "builds the portal (`site.yaml`). `make html` and `make publish` set it for each site in turn.",
+            types=(str,), nullable=True),
+    Setting("GAZETTE_SHARED_CACHE_PATH", None, "Where caches whose entries serve every site of a cluster (parsed "
+            "files) live, when each site has a CACHE_PATH of its own (`make html` sets both); None: CACHE_PATH.",
+            types=(str,), nullable=True),
     Setting("GAZETTE_WORKERS", os.cpu_count() or 1, "Worker processes for parsing and rendering; 1 does "
             "everything in the build process.", minimum=1, shown_default="the number of CPUs"),
 ])
@@ -101,7 +108,18 @@ def _configure(pelican: Any) -> None:
     for path in symlinks(settings["PATH"]):
         problems.error(path, "(file)", "is a symbolic link; links are never published: copy the file "
                        "or folder into content/ instead")
-    build.site = load_site_data(settings["PATH"], problems)
+    build.cluster = load_cluster(settings["PATH"], problems)
+    build.site_id = settings["GAZETTE_SITE"] or next(iter(build.cluster))
+    if build.site_id not in build.cluster:
+        problems.error("pelicanconf.py", "GAZETTE_SITE", f"'{build.site_id}' is not a site of the cluster "
+                       f"(one of {', '.join(build.cluster)})")
+        problems.report()
+    build.site = build.cluster[build.site_id]
+    # Published, the sites link to each other at their addresses; built locally side by side
+    # (SITEURL /<id>, gazette.cluster), at their folders.
+    local = not str(settings.get("SITEURL") or "").startswith(("https://", "http://"))
+    build.bases = {sid: f"/{sid}" if local else (data["site"].get("url") or "").rstrip("/")
+                   for sid, data in build.cluster.items()}
     if settings["GAZETTE_GIT_DATES_ENABLED"]:
         build.git_dates = commit_dates(os.path.abspath(settings["PATH"]))
     if problems.errors:
@@ -115,7 +133,9 @@ def _site_address(pelican: Any) -> None:
     `SITEURL = PORTAL_URL` follows it. A bad value is reported by _configure.
     """
     settings = pelican.settings
-    url = (load_site_data(settings["PATH"], Problems())["site"].get("url") or "").rstrip("/")
+    cluster = load_cluster(settings["PATH"], Problems())
+    site = cluster.get(settings.get("GAZETTE_SITE") or next(iter(cluster)), {"site": {}})
+    url = (site["site"].get("url") or "").rstrip("/")
     if not url.startswith(("https://", "http://")):
         return
     if settings.get("SITEURL") and settings["SITEURL"] == settings.get("PORTAL_URL"):
@@ -165,6 +185,20 @@ def _order_articles(generator: ArticlesGenerator) -> None:
     """Newest first, ties by path: Pelican collects files in a set, so equal dates came in random order."""
     for items in (generator.articles, generator.translations, generator.hidden_articles):
         items.sort(key=lambda a: (a.date, a.source_path), reverse=True)
+
+
+def _link_library(generator: ArticlesGenerator) -> None:
+    """Number and link the policies of the whole library, then keep what this site shows (cluster.py).
+
+    Before any site keeps its part, so a copy on another site carries the 索引号 its owner gave
+    it and shows the amendments and repeals its owner's site shows.
+    """
+    build = gazette.build.current()
+    articles = [*generator.articles, *generator.translations]
+    for site_id, site in build.cluster.items():
+        _assign_index_numbers([d for d in articles if owner(d) == site_id], site["site"].get("index_org_code", ""))
+    link_lifecycle([d for d in articles if d.type == "policy"], problems)
+    place_articles(generator)
 
 
 def _guard_static_sources(generators: list[Any]) -> None:
@@ -257,7 +291,7 @@ def _attach_files(docs: list[Any], generators: list[Any]) -> None:
                                                              (doc.source_path, "image"))
     image = gazette.build.current().site["site"].get("share_image")
     if image is not None:
-        site_file = os.path.join(content_root, SITE_FILE)
+        site_file = gazette.build.current().site["file"] or os.path.join(content_root, SITE_FILE)
         site_image = _place_image(image, None, store, content_root, (site_file, "site.share_image"))
         gazette.build.current().site["site"]["share_image"] = site_image
 
@@ -279,6 +313,11 @@ def _place_image(ref: ImageRef, doc: Any, store: dict[str, Any], root: str,
     if beside and not hasattr(item, "override_save_as") and not item._output_location_referenced:
         item.attach_to(doc)
     return dataclasses.replace(ref, url=item.url)
+
+
+def _refs(value: Any) -> list[Any]:
+    """A document's file references of one field: none, one (image) or a list (attachments, files)."""
+    return [] if not value else list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _publish_only_linked_files(docs: list[Any], generators: list[Any], settings: dict[str, Any]) -> None:
@@ -304,6 +343,11 @@ def _publish_only_linked_files(docs: list[Any], generators: list[Any], settings:
             for ref in (meta.get(attr) or [])}
     held |= {rel(meta["image"].source_path) for meta in HELD.values() if meta.get("image")}
     held |= {rel(path) for meta in HELD.values() for path in meta.get("linked_files", [])}
+    # Other sites' files in a cluster: their sites publish them (content_model/cluster.py).
+    others = [*gazette.build.current().foreign, *gazette.build.current().referenced]
+    held |= {rel(ref.source_path) for doc in others for attr in ("attachments", "files", "image")
+             for ref in _refs(getattr(doc, attr, None))}
+    held |= {p.replace(os.sep, "/") for doc in others for p in doc.get_static_links()}
     public = tuple(d.strip("/") + "/" for d in settings["GAZETTE_PUBLIC_STATIC_DIRS"])
     kept = []
     for item in static.staticfiles:
@@ -346,11 +390,6 @@ def _check_final_links(docs: list[Any]) -> None:
             problems.error(doc.source_path, "body", why)
 
 
-def _link_lifecycle(generator: Any) -> None:
-    """Policies that amend or repeal others (relations.link_lifecycle); problems join the build's report."""
-    link_lifecycle([d for d in [*generator.articles, *generator.translations] if d.type == "policy"], problems)
-
-
 def check_site(generators: list[Any]) -> None:
     """Cross-document checks and links; stop the build when anything is wrong."""
     context = generators[0].context
@@ -358,7 +397,6 @@ def check_site(generators: list[Any]) -> None:
     build = gazette.build.current()
     site = build.site
     docs = _documents(generators)
-    _assign_index_numbers(docs, site["site"].get("index_org_code", ""))
     reserved = {f"{col}/index.html": "a column in _data/site.yaml" for col in site["columns"]}
     reserved.update({f"{p}/index.html": "GAZETTE_RESERVED_PATHS" for p in settings["GAZETTE_RESERVED_PATHS"]})
     # Other languages have their own pages there too (en/search/: site_search).
@@ -375,7 +413,8 @@ def check_site(generators: list[Any]) -> None:
                       key=lambda d: d.source_path)
     _check_unique(policies, "doc_no", "发文字号", {})
     _check_unique(policies, "index_no", "索引号", {})
-    link_interpretations(docs, problems)
+    # Interpretations on other sites of the cluster link to its policies, and its to theirs.
+    link_interpretations(docs + build.referenced + build.foreign, problems)
     link_topics(docs, list(site["columns"]))
     _guard_static_sources(generators)
     _attach_files(docs, generators)
@@ -389,7 +428,8 @@ def check_site(generators: list[Any]) -> None:
         if isinstance(gen, StaticGenerator):
             install(gen, lambda path, why: problems.error(path, "(file)", why))
     problems.report_as_the_build_does()
-    events = schedule(docs, build.now)
+    # A cluster's sites share one schedule, the whole library's: `make scheduled` publishes them all.
+    events = schedule(docs + build.foreign + build.referenced, build.now)
     if settings["GAZETTE_SCHEDULE_FILE"]:
         write_atomic(settings["GAZETTE_SCHEDULE_FILE"], json.dumps(
             {"now": build.now.isoformat(), "events": events}, default=dt.datetime.isoformat,
@@ -425,10 +465,11 @@ def register() -> None:
     signals.page_generator_init.connect(_skip_empty_cache)
     # article_generator_pretaxonomy: articles are read and sorted; dates and lists not made yet.
     signals.article_generator_pretaxonomy.connect(_order_articles)
+    # then every policy is read: number and link them (all sites' together), and keep this site's.
+    signals.article_generator_pretaxonomy.connect(_link_library)
     # the article/page generators finish before the static one picks files to copy.
     signals.article_generator_finalized.connect(_mark_held_as_sources)
-    # article_generator_finalized: every policy is read, and listings has not grouped them by validity yet.
-    signals.article_generator_finalized.connect(_link_lifecycle)
     signals.page_generator_finalized.connect(_mark_held_as_sources)
+    signals.page_generator_finalized.connect(place_pages)
     # all_generators_finalized is the last moment every document is known and nothing is written.
     signals.all_generators_finalized.connect(check_site)

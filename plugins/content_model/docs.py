@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from gazette.settings_docs import print_or_check
 
-from .schema import CHANNEL, CMS, COLUMN, DEPARTMENT, DISCLOSURE, LINK, SITE, TYPES, Field
+from .schema import CHANNEL, CMS, COLUMN, DEPARTMENT, DISCLOSURE, LINK, REPOST_RULE, SITE, TYPES, Field
 
 INTRO = """\
 # Writing content for Gazette
@@ -70,13 +70,16 @@ def render() -> str:
         lines += field_table(t.fields)
         lines.append("")
     lines.append("## Site structure (`content/_data/site.yaml`)\n")
+    lines.append("A site cluster (集约化平台) adds one file per department or district site, "
+                 "`content/_data/sites/<id>.yaml`, with the same sections (docs/cluster.md).\n")
     for title, fields in (("`site:` — identity and footer", SITE),
                           ("`columns:` — one entry per column (栏目)", COLUMN),
                           ("`departments:` — one entry per department", DEPARTMENT),
                           ("`links:` — footer and home-page links", LINK),
                           ("`disclosure:` — the 政府信息公开 column's fixed entries", DISCLOSURE),
                           ("`channels:` — where citizens send messages (互动交流)", CHANNEL),
-                          ("`cms:` — the browser editor's git host (`/admin/`, docs/workflow.md)", CMS)):
+                          ("`cms:` — the browser editor's git host (`/admin/`, docs/workflow.md)", CMS),
+                          ("`reposts:` — other sites' documents this site shows (a site cluster)", REPOST_RULE)):
         lines.append(f"### {title}\n")
         lines += field_table(fields)
         lines.append("")

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from .images import image_size, raster_type
 from .links import file_problem, scheme_of, url_problem
-from .schema import Field
+from .schema import REPOST_FROM, Field
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -34,6 +34,7 @@ class ParseContext:
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
     root: str = ""  # the content folder: files named in fields must lie inside it
     files_from: str = ""  # where relative file paths start; "" means the source file's folder
+    sites: tuple[str, ...] = ()  # a site cluster's site ids (content/_data/sites/); empty: one site
 
 
 Parser = Callable[[Any, Field, ParseContext], Any]
@@ -301,6 +302,26 @@ def parse_column(value: Any, fld: Field, ctx: ParseContext) -> str:
             f"'{text}' is not a column in _data/site.yaml ({fld.label}; one of {', '.join(ctx.columns)})"
         )
     return text
+
+
+def _site_id(text: str, fld: Field, ctx: ParseContext, also: tuple[str, ...] = ()) -> str:
+    if not ctx.sites:
+        raise FieldError(f"this repository is one site; {fld.label} needs a site cluster (content/_data/sites/)")
+    if text not in ctx.sites and text not in also:
+        raise FieldError(f"'{text}' is not a site of the cluster ({fld.label}; one of {', '.join(ctx.sites + also)})")
+    return text
+
+
+@parser("site")
+def parse_site(value: Any, fld: Field, ctx: ParseContext) -> str:
+    """A site of the cluster, by its id."""
+    return _site_id(str(value).strip(), fld, ctx)
+
+
+@parser("sites")
+def parse_sites(value: Any, fld: Field, ctx: ParseContext) -> list[str]:
+    """Sites of the cluster, by id or by relation (parent, children, …): `[jyj, fgw]` or `children`."""
+    return list(dict.fromkeys(_site_id(text, fld, ctx, REPOST_FROM) for text in parse_list(value, fld, ctx)))
 
 
 @parser("department")

@@ -62,7 +62,9 @@ def salt(settings: dict[str, Any]) -> str:
         key: settings.get(key) for key in ("MARKDOWN", "GAZETTE_IFRAME_HOSTS", "GAZETTE_MAX_FILE_BYTES", "PATH",
                                            "PAGE_PATHS", "DEFAULT_LANG")
     }
-    relevant["site"] = {k: site.get(k) for k in ("columns", "departments")}
+    # The columns and departments of every site: a document is checked against its owner's (reader.validate).
+    cluster = gazette.build.current().cluster or {"": site}
+    relevant["site"] = {sid: {k: data.get(k) for k in ("columns", "departments")} for sid, data in cluster.items()}
     relevant["versions"] = [version(p) for p in ("markdown", "nh3", "pyyaml", "pelican")]
     digest.update(json.dumps(relevant, sort_keys=True, default=repr).encode())
     return digest.hexdigest()

@@ -136,7 +136,7 @@ class GazetteReader(BaseReader):
     def warm_up(self) -> None:
         """Parse every source file up front: from the cache, else in worker processes."""
         settings = self.settings
-        cache = Cache.open(settings, "gazette-parse", parse_cache.salt(settings))
+        cache = Cache.open(settings, "gazette-parse", parse_cache.salt(settings), shared=True)
         paths = list(parse_cache.sources(settings["PATH"], self.file_extensions, settings["IGNORE_FILES"]))
         WARM.parsed = parse_cache.parse_all(paths, self.parse, cache, settings["GAZETTE_WORKERS"])
         WARM.done = True
@@ -264,8 +264,14 @@ class GazetteReader(BaseReader):
         ctype = self.content_type(source_path, raw)
         if ctype is None:
             return None
-        ctx = ParseContext(source_path, self.site["columns"], self.site["departments"], tuple(TYPES),
-                           root=os.path.abspath(self.settings["PATH"]))
+        # In a cluster a document is checked against the site that owns it (its `site:`, else the portal),
+        # whichever site is being built: so it parses the same for all of them.
+        cluster = gazette.build.current().cluster
+        owner = str(next((raw[k] for k in ctype.field("site").keys if raw.get(k)), "")) or next(iter(cluster), "")
+        site = cluster.get(owner) or next(iter(cluster.values()), self.site)
+        ctx = ParseContext(source_path, site["columns"], site["departments"], tuple(TYPES),
+                           root=os.path.abspath(self.settings["PATH"]),
+                           sites=tuple(cluster) if len(cluster) > 1 else ())
         by_key = {key: f for f in ctype.fields for key in f.keys}
         values: dict[str, Any] = {}
         given: set[str] = set()
@@ -312,10 +318,11 @@ class GazetteReader(BaseReader):
                                "slug; rename the file or add `slug:` (别名; use a-z, 0-9 and -)")
                 ok = False
         if ctype.name != "page" and values.get("column") is None:
-            column = default_columns(self.site["columns"]).get(ctype.name)
+            column = default_columns(site["columns"]).get(ctype.name)
             if column is None:
-                problems.error(source_path, "column", f"no column in _data/site.yaml lists type "
-                               f"{ctype.name}; add one or set `column:`")
+                where = os.path.relpath(site["file"], self.settings["PATH"]) if site.get("file") else "_data/site.yaml"
+                problems.error(source_path, "column", f"no column in {where} lists type {ctype.name}; add one or "
+                               "set `column:`")
                 ok = False
             values["column"] = column
         if not ok:

@@ -51,6 +51,9 @@ FREQUENCIES = {"daily": "每日", "weekly": "每周", "monthly": "每月", "quar
 FREQUENCY_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "half-yearly": 183, "yearly": 366}
 # Review levels a published change needs on record (三审三校), each a git trailer of that name.
 REVIEW_LEVELS = {"0": "不检查", "1": "初审", "2": "初审、复审", "3": "初审、复审、终审"}
+# Site clusters: which sites a document is reposted to besides by id, and how (SiteServer's 推送 and 引用).
+REPOST_FROM = ("parent", "ancestors", "children", "descendants", "all")
+REPOST_MODES = {"copy": "复制（转载页，注明来源）", "reference": "引用（链接到原文）"}
 
 COMMON = (
     Field("title", "str", "标题", required=True, max_len=200, tip="页面上显示的标题。",
@@ -89,6 +92,17 @@ COMMON = (
     Field("reviewer", "str", "审核",
           help="Who approved it for publication, shown beside the editor. The review on record is in git "
                "(`review_levels`); this is the name the page shows."),
+    Field("site", "site", "所属网站",
+          help="In a site cluster (`content/_data/sites/`): the id of the site that owns the document and publishes "
+               "its original page. Left out, the portal (`site.yaml`)."),
+    Field("repost", "sites", "转载到", tip="填网站标识，或 parent（上级网站）、children（下级网站）、all（全部网站）。",
+          help="Sites that also show the document, besides those whose `reposts` rules take it: site ids, or "
+               "`parent`, `ancestors`, `children`, `descendants`, `all`. Each shows it in its first column of "
+               "the document's type."),
+    Field("repost_mode", "enum", "转载方式", choices=REPOST_MODES,
+          default="copy",
+          help="How `repost` sites show it: `copy` gives each a page of its own marked 来源 with a link and "
+               "`rel=canonical` to the original; `reference` lists it and links to the original page."),
     Field("image", "image", "分享图片",
           help="Picture WeChat, Weibo and QQ show when the page is shared, instead of the site's `share_image`: "
                "a PNG or JPEG beside the Markdown file (or a path from content/ starting with /), best 1200×630 "
@@ -324,6 +338,11 @@ DEPARTMENT = (
 )
 SITE = (
     Field("name", "str", "网站名称", required=True, help="Site name in the header and titles."),
+    Field("id", "slug", "网站标识",
+          help="In a site cluster: the site's ASCII id, also its folder under output/. The portal's defaults to "
+               "`www`; another site's is its file name (`sites/jyj.yaml`: `jyj`) and may be left out."),
+    Field("parent", "slug", "上级网站",
+          help="In a site cluster: the id of the site above this one; left out, the portal."),
     Field("name_en", "str", "英文名称",
           help="Site name in the header and titles of English pages; left out, their header shows `name` and "
                "their titles no site name."),
@@ -362,6 +381,17 @@ SITE = (
     Field("alert", "str", "重要通知", help="Emergency or hot-issue line shown atop every page while set."),
     Field("alert_url", "url", "重要通知链接",
           help="Where the alert line links to: `https://…` or a path on this site."),
+)
+# Rules by which a site shows other sites' documents (`reposts:` in its file), as SiteServer's 推送 does.
+REPOST_RULE = (
+    Field("from", "str", "来源网站", required=True,
+          help="Whose documents: a site id, or `parent`, `ancestors`, `children`, `descendants`, `all`."),
+    Field("type", "type", "内容类型", required=True, help="Which type of theirs: `policy`, `notice`, …"),
+    Field("column", "slug", "栏目", required=True,
+          help="The column of this site that shows them (of the same type), e.g. a district's 上级文件 `sjwj`."),
+    Field("mode", "enum", "转载方式", choices=REPOST_MODES, default="reference",
+          help="`reference` lists them and links to the original pages; `copy` gives each a page here, marked "
+               "来源 with a link and `rel=canonical` to the original."),
 )
 # The 政府信息公开 column's fixed entries (国办公开办函〔2019〕61号), in the order it shows them.
 DISCLOSURE = (

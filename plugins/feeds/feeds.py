@@ -220,7 +220,7 @@ def render(feed: Feed, settings: dict[str, Any], context: dict[str, Any]) -> tup
         column = columns.get(getattr(doc, "column", None))
         if column is not None:
             entry.category(term=column.id, label=column.name)
-        author = getattr(doc, "issuer", None) or (
+        author = getattr(doc, "issuer", None) or getattr(doc, "source_site", None) or (
             departments[doc.department]["name"] if getattr(doc, "department", None) else site.get("host"))
         if author:
             entry.author({"name": author})

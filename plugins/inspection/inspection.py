@@ -245,6 +245,10 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
     report = {
         "today": site.today.isoformat(),
         "site": site.site.get("name", ""),
+        # For a site cluster's dashboard (plugins/cluster): which site, and when its content last changed.
+        "site_id": build.site_id,
+        "url": site.site.get("url") or "",
+        "updated": context["site_updated"].isoformat() if context.get("site_updated") else None,
         "summary": {"block": counts["block"], "veto": counts["veto"], "warning": counts["warning"],
                     "documents": len(docs), "pages": len(site.pages)},
         "rules": [{"id": r.id, "title": r.title,

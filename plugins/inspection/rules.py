@@ -120,8 +120,8 @@ class Site:
 
     @property
     def site_file(self) -> str:
-        """The file editors keep columns, footer identity and links in."""
-        return str(self.content / "_data" / "site.yaml")
+        """The file editors keep columns, footer identity and links in (a cluster's site: its own file)."""
+        return self.data.get("file") or str(self.content / "_data" / "site.yaml")
 
     def lines(self, path: str) -> list[str]:
         """Lines of a source file (read once), or none if it cannot be read."""

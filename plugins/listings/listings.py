@@ -44,7 +44,10 @@ class Column:
     parent: str | None
     interval: int | None
     name_en: str = ""  # the name on English pages; empty: they show `name`
-    items: list[Any] = field(default_factory=list)
+    items: list[Any] = field(default_factory=list)  # the site's own pages (its documents and copies)
+    # What the column page and home block list: items and, in a site cluster, other sites' documents
+    # shown by reference (linking to their own pages there), newest first.
+    listed: list[Any] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -190,8 +193,13 @@ class ColumnsGenerator(Generator):
         for doc in docs:
             if doc.column in columns:
                 columns[doc.column].items.append(doc)
+        references: dict[str, list[Any]] = {}
+        for doc in gazette.build.current().referenced:
+            references.setdefault(doc.column, []).append(doc)
         for column in columns.values():
             column.items = newest_first(column.items)
+            column.listed = newest_first(column.items + references[column.id]) if column.id in references \
+                else column.items
         self.columns = list(columns.values())
         per_home = self.settings["LISTINGS_HOME_ITEMS"]
         policies = columns_of_type(self.columns, "policy")
@@ -228,7 +236,7 @@ class ColumnsGenerator(Generator):
         per_page = self.settings["DEFAULT_PAGINATION"]
         for column in self.columns:
             # The 办事服务 column groups every guide by life event and theme on one page.
-            for pager in paginate(column.items, None if column.type == "service" else per_page, column.url):
+            for pager in paginate(column.listed, None if column.type == "service" else per_page, column.url):
                 write(pager.save_as, template, self.context, template_name="column", url=pager.url,
                       column=column, pager=pager, page_name=column.id)
         write(f"{CATALOGUE}/index.html", self.get_template("catalogue"), self.context,

@@ -222,7 +222,9 @@ class SeoGenerator(Generator):
         _pending.clear()
         if not self.settings["SEO_ENABLED"]:
             return
-        _pending.append((self.settings, self.lastmods()))
+        # A copy of another cluster site's document names the original as canonical: only that one is listed.
+        copies = {d.url for d in self.context.get("published_documents", []) if getattr(d, "canonical_url", None)}
+        _pending.append((self.settings, self.lastmods(), copies))
         _write("robots.txt", robots_txt(self.settings))
 
     def lastmods(self) -> dict[str, str]:
@@ -242,8 +244,8 @@ class SeoGenerator(Generator):
         return days
 
 
-# (settings, lastmods) of the running build, from SeoGenerator to write_sitemap.
-_pending: list[tuple[dict[str, Any], dict[str, str]]] = []
+# (settings, lastmods, URLs of copies) of the running build, from SeoGenerator to write_sitemap.
+_pending: list[tuple[dict[str, Any], dict[str, str], set[str]]] = []
 
 
 def robots_txt(settings: dict[str, Any]) -> str:
@@ -283,8 +285,8 @@ def write_sitemap(pelican: Any) -> None:
     """Write sitemap.xml from the pages this build wrote (an index of several past SEO_SITEMAP_MAX_URLS)."""
     if not _pending:
         return
-    settings, days = _pending.pop()
-    pages = indexable(gazette.output.current().files(), settings)
+    settings, days, copies = _pending.pop()
+    pages = [url for url in indexable(gazette.output.current().files(), settings) if url not in copies]
     entries = sorted((public_url(settings, url), days.get(url, "")) for url in pages)
     limit = settings["SEO_SITEMAP_MAX_URLS"]
     chunks = [entries[i:i + limit] for i in range(0, len(entries), limit)] or [[]]

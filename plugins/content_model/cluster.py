@@ -1,0 +1,114 @@
+"""A site cluster (集约化): which documents of the one content library the site being built shows, and how.
+
+Every document belongs to one site (its `site:`, else the portal) and has its original page
+there. Another site shows it when the document's `repost:` names that site, or one of the
+site's `reposts:` rules takes it (SiteServer's 推送 targets: parent, ancestors, children,
+descendants, all, or sites by id), in one of two modes:
+
+- copy: the site has a page of its own for it, in its own column, marked 来源 with a link
+  and `rel=canonical` to the original; its 索引号 and 发文字号 stay the original's.
+- reference: the site lists it in a column and links to the original page.
+
+Whatever the build's site, every document is read and linked (numbers, amendments,
+interpretations) as one library, so a copy shows what the original shows; then the
+documents this site does not publish leave its lists: those it lists by reference go to
+`build.referenced`, the rest to `build.foreign` (interpretations link to them there).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gazette.build
+
+from .problems import problems
+from .site_data import default_columns, related
+
+
+def owner(doc: Any) -> str:
+    """The id of the site a document belongs to."""
+    return getattr(doc, "site", None) or next(iter(gazette.build.current().cluster))
+
+
+def placement(doc: Any, site_id: str) -> tuple[str, str] | None:
+    """How site site_id shows another site's document: (mode, column id), or None if it does not."""
+    build = gazette.build.current()
+    cluster = build.cluster
+    source = owner(doc)
+    found: tuple[str, str] | None = None
+    site = cluster[site_id]
+    for rule in site["reposts"]:
+        if rule["type"] == doc.type and source in related(cluster, site_id, rule["from"]):
+            found = (rule["mode"], rule["column"])
+            break
+    targets = {sid for rel in getattr(doc, "repost", None) or [] for sid in related(cluster, source, rel)}
+    if site_id in targets:
+        column = found[1] if found else default_columns(site["columns"]).get(doc.type)
+        if column is None:
+            problems.error(doc.source_path, "repost", f"site '{site_id}' has no column of type {doc.type} to show "
+                           f"it in (add one to {site['file']} or leave the site out)")
+            return None
+        found = (doc.repost_mode or "copy", column)
+    return found
+
+
+def place_articles(generator: Any) -> None:
+    """Keep the site's own documents and its copies; list references; set the rest aside (pretaxonomy)."""
+    build = gazette.build.current()
+    if len(build.cluster) < 2:
+        return
+    here = build.site_id
+    for doc in [*generator.articles, *generator.translations]:  # every site links to the original page
+        doc.original_url = f"{build.bases[owner(doc)]}/{doc.url}"
+    for name in ("articles", "translations"):
+        kept = []
+        for doc in getattr(generator, name):
+            source = owner(doc)
+            if source == here:
+                kept.append(doc)
+                continue
+            doc.source_site = build.cluster[source]["site"].get("name", source)
+            if getattr(doc, "department", None) not in build.site["departments"]:
+                # Its department is its own site's; here the source site names where it comes from.
+                doc.department = doc.metadata["department"] = None
+            how = placement(doc, here)
+            if how is not None and how[0] == "copy":
+                doc.column = doc.metadata["column"] = how[1]
+                # Search engines credit the original, at its public address even in a local build.
+                public = (build.cluster[source]["site"].get("url") or "").rstrip("/")
+                doc.canonical_url = f"{public}/{doc.original_url.removeprefix(build.bases[source] + '/')}"
+                kept.append(doc)
+            elif how is not None:
+                doc.column = how[1]
+                doc.external_url = doc.original_url
+                build.referenced.append(doc)
+            else:
+                doc.external_url = doc.original_url
+                build.foreign.append(doc)
+        getattr(generator, name)[:] = kept
+    _unlink(generator, [*generator.articles, *generator.translations])
+
+
+def _unlink(generator: Any, kept: list[Any]) -> None:
+    """Files linked only from documents this site does not publish are not its files (Pelican collected all)."""
+    build = gazette.build.current()
+    ours = set().union(*(d.get_static_links() for d in kept))
+    theirs = set().union(*(d.get_static_links() for d in [*build.foreign, *build.referenced]))
+    generator.context["static_links"] -= theirs - ours
+
+
+def place_pages(generator: Any) -> None:
+    """Static pages are the site's own only (page_generator_finalized)."""
+    build = gazette.build.current()
+    if len(build.cluster) < 2:
+        return
+    kept = []
+    for name in ("pages", "translations", "hidden_pages", "hidden_translations"):
+        pages = getattr(generator, name)
+        build.foreign += [p for p in pages if owner(p) != build.site_id]
+        pages[:] = [p for p in pages if owner(p) == build.site_id]
+        kept += pages
+    for page in build.foreign:
+        if getattr(page, "type", "") == "page" and not hasattr(page, "external_url"):
+            page.external_url = f"{build.bases[owner(page)]}/{page.url}"
+    _unlink(generator, kept)
