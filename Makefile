@@ -19,6 +19,7 @@ PREVIEWDIR?=$(BASEDIR)/output-preview
 CLOCK=$(if $(NOW),'GAZETTE_BUILD_TIME="$(NOW)"')
 CIREPORT=$(VENV)/bin/python -m plugins.ci_report
 SCHEDULE=$(VENV)/bin/python -m plugins.schedule
+CLUSTER=$(VENV)/bin/python -m plugins.cluster
 # Read and check every file without rendering anything (make validate, make scheduled).
 CHECK_ONLY=$(PELICAN) "$(INPUTDIR)" -o "$(REPORTDIR)/unused" -s "$(PUBLISHCONF)" -e GAZETTE_VALIDATE_ONLY=true
 # FILE="content/policy/2026/a.md …" (make validate): report only these files' problems.
@@ -75,8 +76,15 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# One site: Pelican into OUTPUTDIR. A site cluster (content/_data/sites/): every site into OUTPUTDIR/<id>/ and a page
+# listing them at OUTPUTDIR/index.html; SITE=<id> builds one (plugins/cluster).
 html: $(STAMP)
-	$(PELICAN) "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
+	$(CLUSTER) html --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" --settings "$(CONFFILE)" $(if $(SITE),--site "$(SITE)") \
+		-- $(PELICANOPTS)
+
+# The sites as JSON, one object each ({site, output, url}): what CI builds and deploys as parallel jobs.
+sites: $(STAMP)
+	@$(CLUSTER) list --content "$(INPUTDIR)" --output "$(OUTPUTDIR)"
 
 clean:
 	[ ! -d "$(OUTPUTDIR)" ] || rm -rf "$(OUTPUTDIR)"
@@ -136,18 +144,12 @@ hooks:
 	@echo "installed $$(git rev-parse --git-path hooks)/pre-commit"
 
 # Builds into OUTPUTDIR.next, inspects it, and swaps it in only if nothing must-not-publish was found.
-# The report lands in OUTPUTDIR-inspection/ either way; findings become CI annotations.
+# The report lands in OUTPUTDIR-inspection/ either way; findings become CI annotations. A site cluster:
+# each site so, into OUTPUTDIR/<id>/ (reports in REPORTDIR/<id>/); one blocked site does not stop the others.
 publish: $(STAMP)
-	@mkdir -p "$(REPORTDIR)"
-	@rm -f "$(REPORTDIR)/problems.json" "$(REPORTDIR)/schedule.json"
-	@$(VENV)/bin/python plugins/inspection/publish.py --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" \
-		--settings "$(PUBLISHCONF)" $(if $(TODAY),--today $(TODAY)) -- $(PELICANOPTS) \
-		-e 'GAZETTE_PROBLEMS_FILE="$(REPORTDIR)/problems.json"' 'GAZETTE_SCHEDULE_FILE="$(REPORTDIR)/schedule.json"' \
-		$(CLOCK); \
-	status=$$?; $(CIREPORT) --problems "$(REPORTDIR)/problems.json" --inspection "$(OUTPUTDIR)-inspection/report.json" \
-		--codequality "$(REPORTDIR)/codequality-publish.json" --heading 发布检查; \
-	if [ $$status = 0 ]; then $(SCHEDULE) record --events "$(REPORTDIR)/schedule.json" --record "$(PUBLISH_RECORD)"; fi; \
-	exit $$status
+	@$(CLUSTER) publish --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" --settings "$(PUBLISHCONF)" \
+		--report "$(REPORTDIR)" --record "$(PUBLISH_RECORD)" $(if $(SITE),--site "$(SITE)") $(if $(TODAY),--today $(TODAY)) \
+		-- $(PELICANOPTS) $(if $(NOW),-e $(CLOCK))
 
 # Run hourly by CI: publishes when an embargo ended, a consultation opened or closed since the last
 # publish, or it is the day's first run; otherwise exits in seconds. Never runs the tests.
@@ -163,13 +165,10 @@ preview: $(STAMP)
 	$(PELICAN) "$(INPUTDIR)" -o "$(PREVIEWDIR)" -s "$(BASEDIR)/previewconf.py" $(PELICANOPTS) $(if $(NOW),-e $(CLOCK))
 
 # Inspection against the national indicators; TODAY=YYYY-MM-DD fixes the date it judges by.
+# A site cluster: every site (or SITE=<id>), each judged on its own.
 check: $(STAMP)
-	@mkdir -p "$(REPORTDIR)"
-	$(PELICAN) "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) \
-		-e INSPECTION_ENABLED=true 'GAZETTE_SCHEDULE_FILE="$(REPORTDIR)/schedule.json"' \
-		$(if $(TODAY),'INSPECTION_TODAY="$(TODAY)"') $(CLOCK)
-	@$(SCHEDULE) upcoming --events "$(REPORTDIR)/schedule.json" --days 7
-	$(VENV)/bin/python plugins/inspection/gate.py "$(OUTPUTDIR)/inspection/report.json" --fail-on veto block
+	$(CLUSTER) check --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" --settings "$(CONFFILE)" --report "$(REPORTDIR)" \
+		$(if $(SITE),--site "$(SITE)") $(if $(TODAY),--today $(TODAY)) -- $(PELICANOPTS) $(if $(NOW),-e $(CLOCK))
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest $(PYTESTOPTS)

@@ -30,6 +30,11 @@ class Build:
     # Other sites' documents this one lists (reposted by reference), and those it only links to
     referenced: list[Any] = field(default_factory=list)
     foreign: list[Any] = field(default_factory=list)
+    # Every site's document pages (and their files), as output-relative paths: links between
+    # the sites are checked against them like links inside one (inspection, broken-links)
+    cluster_pages: dict[str, set[str]] = field(default_factory=dict)
+    # {(source site, type): {site id: (mode, column)}}: which sites' `reposts:` rules take what (cluster.py)
+    repost_rules: dict[tuple[str, str], dict[str, tuple[str, str]]] = field(default_factory=dict)
     # {absolute source path: [Version, …]} from git, for 最后更新 (empty when switched off)
     git_dates: dict[str, Any] = field(default_factory=dict)
     # The inspection's day (INSPECTION_TODAY, else the build's day in Asia/Shanghai)

@@ -17,6 +17,7 @@ documents this site does not publish leave its lists: those it lists by referenc
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import gazette.build
@@ -30,25 +31,36 @@ def owner(doc: Any) -> str:
     return getattr(doc, "site", None) or next(iter(gazette.build.current().cluster))
 
 
-def placement(doc: Any, site_id: str) -> tuple[str, str] | None:
-    """How site site_id shows another site's document: (mode, column id), or None if it does not."""
+def _by_rules(source: str, type_name: str) -> dict[str, tuple[str, str]]:
+    """The sites whose `reposts:` rules take a type from a site: {site id: (mode, column)}."""
     build = gazette.build.current()
-    cluster = build.cluster
+    memo = build.repost_rules
+    if (source, type_name) not in memo:
+        found: dict[str, tuple[str, str]] = {}
+        for sid, site in build.cluster.items():
+            rule = next((r for r in site["reposts"] if r["type"] == type_name and sid != source
+                         and source in related(build.cluster, sid, r["from"])), None)
+            if rule is not None:
+                found[sid] = (rule["mode"], rule["column"])
+        memo[source, type_name] = found
+    return memo[source, type_name]
+
+
+def targets(doc: Any) -> dict[str, tuple[str, str]]:
+    """Every other site that shows a document, by rule or by its `repost:`: {site id: (mode, column id)}."""
+    build = gazette.build.current()
     source = owner(doc)
-    found: tuple[str, str] | None = None
-    site = cluster[site_id]
-    for rule in site["reposts"]:
-        if rule["type"] == doc.type and source in related(cluster, site_id, rule["from"]):
-            found = (rule["mode"], rule["column"])
-            break
-    targets = {sid for rel in getattr(doc, "repost", None) or [] for sid in related(cluster, source, rel)}
-    if site_id in targets:
-        column = found[1] if found else default_columns(site["columns"]).get(doc.type)
+    found = dict(_by_rules(source, doc.type))
+    for sid in dict.fromkeys(s for rel in getattr(doc, "repost", None) or []
+                             for s in related(build.cluster, source, rel) if s != source):
+        site = build.cluster[sid]
+        column = found[sid][1] if sid in found else default_columns(site["columns"]).get(doc.type)
         if column is None:
-            problems.error(doc.source_path, "repost", f"site '{site_id}' has no column of type {doc.type} to show "
+            problems.error(doc.source_path, "repost", f"site '{sid}' has no column of type {doc.type} to show "
                            f"it in (add one to {site['file']} or leave the site out)")
-            return None
-        found = (doc.repost_mode or "copy", column)
+            found.pop(sid, None)
+            continue
+        found[sid] = (doc.repost_mode or "copy", column)
     return found
 
 
@@ -60,6 +72,7 @@ def place_articles(generator: Any) -> None:
     here = build.site_id
     for doc in [*generator.articles, *generator.translations]:  # every site links to the original page
         doc.original_url = f"{build.bases[owner(doc)]}/{doc.url}"
+    _map_pages(build, [*generator.articles, *generator.translations])
     for name in ("articles", "translations"):
         kept = []
         for doc in getattr(generator, name):
@@ -68,10 +81,10 @@ def place_articles(generator: Any) -> None:
                 kept.append(doc)
                 continue
             doc.source_site = build.cluster[source]["site"].get("name", source)
+            how = doc.shown_on.get(here)
             if getattr(doc, "department", None) not in build.site["departments"]:
                 # Its department is its own site's; here the source site names where it comes from.
                 doc.department = doc.metadata["department"] = None
-            how = placement(doc, here)
             if how is not None and how[0] == "copy":
                 doc.column = doc.metadata["column"] = how[1]
                 # Search engines credit the original, at its public address even in a local build.
@@ -97,6 +110,27 @@ def _unlink(generator: Any, kept: list[Any]) -> None:
     generator.context["static_links"] -= theirs - ours
 
 
+def _map_pages(build: Any, docs: list[Any]) -> None:
+    """Note every site's document pages and their files, as each site's own build will write them."""
+    pages = build.cluster_pages = {sid: set() for sid in build.cluster}
+    for doc in docs:
+        source = owner(doc)
+        places = [(source, doc.save_as)]
+        doc.shown_on = targets(doc)
+        for sid, (mode, column) in doc.shown_on.items():
+            if mode == "copy":
+                mine = doc.metadata.get("column")
+                doc.metadata["column"] = column  # where the copy's page goes: its URL pattern with that column
+                places.append((sid, doc.save_as))
+                doc.metadata["column"] = mine
+        for sid, save_as in places:
+            pages[sid].add(save_as)
+            folder = save_as.rsplit("/", 1)[0]
+            for attr in ("attachments", "files"):
+                pages[sid].update(f"{folder}/{os.path.basename(ref.source_path)}"
+                                  for ref in getattr(doc, attr, None) or [])
+
+
 def place_pages(generator: Any) -> None:
     """Static pages are the site's own only (page_generator_finalized)."""
     build = gazette.build.current()
@@ -111,4 +145,5 @@ def place_pages(generator: Any) -> None:
     for page in build.foreign:
         if getattr(page, "type", "") == "page" and not hasattr(page, "external_url"):
             page.external_url = f"{build.bases[owner(page)]}/{page.url}"
+            build.cluster_pages.setdefault(owner(page), set()).add(page.save_as)
     _unlink(generator, kept)

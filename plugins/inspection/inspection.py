@@ -119,11 +119,15 @@ class FactCache:
     def __init__(self, settings: dict[str, Any]) -> None:
         self.needles = footer_needles(gazette.build.current().site["site"])
         portal = settings.get("PORTAL_URL") or ""
-        self.resolve = link_resolver(portal)
+        build = gazette.build.current()
+        # In a cluster, where links to each site go: its public address, and its folder in a local build.
+        bases = {sid: sorted({build.bases[sid], (data["site"].get("url") or "").rstrip("/")} - {""})
+                 for sid, data in build.cluster.items()} if len(build.cluster) > 1 else {}
+        self.resolve = link_resolver(portal, bases, build.site_id)
         # What facts are extracted (the rules' code, pypdf's text), from pages that depend on the
-        # footer identity and on which host is this site.
+        # footer identity, on which host is this site and (in a cluster) where the others are.
         code = {"code": files_digest(_HERE), "versions": versions("pypdf"), "needles": self.needles,
-                "portal": portal}
+                "portal": portal, "bases": bases, "here": build.site_id}
         self.cache = Cache.open(settings, "inspection", code)
         self.pages: dict[str, tuple[Stamp, PageFacts]] = {}
         self.sources: SourceFacts = {}
@@ -234,7 +238,8 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
                 settings=settings, today=build.today, output=output,
                 content=Path(settings["PATH"]), pages=pages, files=files,
                 static=context.get("staticfiles", []), sources_cached=cache.sources,
-                annual_reports=context.get("annual_reports"), disclosure_entries=context.get("disclosure_entries"))
+                annual_reports=context.get("annual_reports"), disclosure_entries=context.get("disclosure_entries"),
+                cluster=build.cluster if len(build.cluster) > 1 else {}, cluster_pages=build.cluster_pages)
     findings: list[Finding] = []
     for rule in RULES:
         findings += list(rule.check(site))

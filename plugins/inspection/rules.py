@@ -108,6 +108,9 @@ class Site:
     text_findings: dict[str, list[Finding]] | None = None  # the text rules', found once for all of them
     texts: dict[str, list[str]] = field(default_factory=dict)  # lines of the sources read to place findings
     found_lines: dict[tuple[str, tuple[str, ...]], int] = field(default_factory=dict)
+    # A site cluster's sites by id, and the document pages and files each has (content_model/cluster.py).
+    cluster: dict[str, Any] = field(default_factory=dict)
+    cluster_pages: dict[str, set[str]] = field(default_factory=dict)
     # The yearly reports published so far, newest first (annual_reports plugin; None without it).
     annual_reports: list[Any] | None = None
     # The 政府信息公开 column's fixed entries as built: (field, label, address or None).
@@ -295,8 +298,14 @@ def _join(directory: str, path: str) -> str:
     return rel
 
 
-def link_resolver(portal_url: str) -> Callable[[str, str, str], Link | None]:
+def link_resolver(portal_url: str, bases: dict[str, list[str]] | None = None,
+                  here: str = "") -> Callable[[str, str, str], Link | None]:
     """(page, attribute, URL) -> the Link it makes, or None if it leaves the site.
+
+    In a site cluster, bases are every site's addresses ({id: [https://host, and /<id> when built
+    locally side by side]}; here: this site's id). A link to another site of the cluster makes a
+    Link whose target is `@<id>/<file>` (checked against that site's pages); this site's own
+    local prefix is taken off.
 
     Memoised, as nav, footer and theme links repeat on every page: URLs are split once per
     text and joined once per (directory, path), an absolute path not per directory at all
@@ -304,17 +313,39 @@ def link_resolver(portal_url: str) -> Callable[[str, str, str], Link | None]:
     object, so the pickled cache holds each once and loads fast.
     """
     portal = urlparse(portal_url).netloc
+    own = next((base for base in (bases or {}).get(here, []) if base.startswith("/")), "")
+    by_host = {urlparse(base).netloc: sid for sid, found in (bases or {}).items() if sid != here
+               for base in found if "//" in base}
+    by_prefix = {base: sid for sid, found in (bases or {}).items() if sid != here
+                 for base in found if base.startswith("/")}
     splits: dict[str, tuple[str | None, str]] = {}
     joins: dict[tuple[str, str], str] = {}
     shared: dict[Link, Link] = {}
 
+    def sibling(link: str) -> tuple[str | None, str] | None:
+        """(`@<id>` + path, fragment) of a link to another site of the cluster; None if it is not one."""
+        parsed = urlparse(link)
+        if parsed.netloc:
+            sid = by_host.get(parsed.netloc)
+            return None if sid is None else (f"@{sid}" + unquote(parsed.path or "/"), parsed.fragment)
+        if parsed.scheme or not parsed.path.startswith("/"):
+            return None
+        if own and (parsed.path == own or parsed.path.startswith(own + "/")):
+            return unquote(parsed.path[len(own):] or "/"), parsed.fragment
+        sid = by_prefix.get("/" + parsed.path.split("/")[1])
+        return None if sid is None else (f"@{sid}" + unquote(parsed.path[len(sid) + 1:] or "/"), parsed.fragment)
+
     def resolve(page: str, attr: str, link: str) -> Link | None:
         split = splits.get(link)
         if split is None:
-            split = splits[link] = _split(link, portal)
+            split = splits[link] = (sibling(link) if bases else None) or _split(link, portal)
         path, fragment = split
         if path is None:
             return None
+        if path.startswith("@"):  # another site of the cluster: `@<id>/<file>`
+            sid, _, rest = path.partition("/")
+            record = (attr, link, f"{sid}/{_join('', '/' + rest)}", fragment)
+            return shared.setdefault(record, record)
         if not path:
             rel = page
         else:
@@ -394,7 +425,11 @@ def broken_links(site: Site) -> Iterator[Finding]:
     places: dict[tuple[str, int, str], list[str]] = {}
     for rel, facts in sorted(site.pages.items()):
         for attr, link, target, fragment in facts.links:
-            if target not in site.files:
+            if target.startswith("@"):  # a page of another site of the cluster
+                message = _missing_elsewhere(site, link, target)
+                if message is None:
+                    continue
+            elif target not in site.files:
                 message = f"{'图片或文件不存在' if attr == 'src' else '链接失效'}：{link}"
             elif fragment and target.endswith(".html"):
                 anchors = site.pages[target].ids if target in site.pages else no_ids
@@ -410,6 +445,25 @@ def broken_links(site: Site) -> Iterator[Finding]:
         more = f"（共{len(pages)}个页面）" if len(pages) > 1 else ""
         yield Finding("broken-links", "block", message + more, path=path, line=line, url=page_url(pages[0]),
                       page=pages[0])
+
+
+def _missing_elsewhere(site: Site, link: str, target: str) -> str | None:
+    """Why a link to another site of the cluster fails, or None: its document and column pages are known to
+    every site's build (content_model/cluster.py); its other pages (feeds, search, the catalogue) are taken as there."""
+    sid, _, rel = target[1:].partition("/")
+    other = site.cluster.get(sid)
+    if other is None:
+        return None
+    parts = rel.split("/")
+    if parts[0] not in other["columns"]:
+        return None
+    if rel == f"{parts[0]}/index.html":
+        return None
+    if len(parts) < 3 or not (parts[1].isdigit() and len(parts[1]) == 4):
+        return None
+    if rel in site.cluster_pages.get(sid, ()):
+        return None
+    return f"链接失效：{link}（{other['site'].get('name', sid)}没有这个页面）"
 
 
 def _at(site: Site, doc: Any, key: str = "") -> dict[str, Any]:

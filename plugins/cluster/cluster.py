@@ -1,0 +1,254 @@
+"""Build and publish every site of a cluster (集约化平台) from the one content library.
+
+    python -m plugins.cluster list    --content content --output output
+    python -m plugins.cluster html    --content content --output output --settings pelicanconf.py [--site ID] [-- ARGS]
+    python -m plugins.cluster check   … --settings pelicanconf.py --report ci-report [--site ID] [--today D] [-- ARGS]
+    python -m plugins.cluster publish --content content --output output --settings publishconf.py \\
+        --report ci-report --record cache/published.json [--site ID] [--today D] [-- ARGS]
+
+A repository without `content/_data/sites/` is one site, built into OUTPUT as it always was.
+A cluster's sites build into OUTPUT/<id>/, each a whole Pelican build of its own
+(GAZETTE_SITE) with its own caches beside the shared cache of parsed files: the portal
+first, which parses every file once for all, then the others side by side. Built locally,
+each site lives under /<id>/ and OUTPUT/index.html lists them (the cluster page); published,
+each has its own address (its file's `site.url`) and is deployed from its folder.
+
+`publish` publishes each site on its own (plugins/inspection/publish.py): one site's
+must-not-publish finding never stops another, the blocked ones are named and the exit
+status is 1. Each site's problems, code-quality report and schedule go to REPORT/<id>/;
+OUTPUT/index.html then also summarises every site's inspection (the platform's 运维监管).
+Not a Pelican plugin: the Makefile runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]  # run as `python -m plugins.cluster`: gazette/ and the plugins
+
+from content_model.problems import Problems  # noqa: E402
+from content_model.site_data import load_cluster  # noqa: E402
+
+from gazette.files import write_atomic  # noqa: E402
+from gazette.pelican_args import split_overrides  # noqa: E402
+
+from .dashboard import render  # noqa: E402
+
+
+@dataclass
+class Site:
+    id: str
+    name: str
+    url: str
+    parent: str | None
+    output: Path
+    report: Path  # problems, code quality, schedule of its last publish
+    overrides: list[str]  # pelican -e items that make a build this site's
+
+
+def sites(content: str, output: str, report: str = "ci-report", cache: str = "cache") -> list[Site]:
+    """The sites to build, the portal first; stops with the problems of the site files, one line each."""
+    problems = Problems()
+    cluster = load_cluster(content, problems)
+    if problems.errors:
+        problems.report()  # one line per problem, and exit 1
+    if len(cluster) == 1:
+        ((sid, data),) = cluster.items()
+        return [Site(sid, data["site"].get("name", ""), data["site"].get("url") or "", None, Path(output),
+                     Path(report), [])]
+    found = []
+    for sid, data in cluster.items():
+        found.append(Site(sid, data["site"].get("name", ""), (data["site"].get("url") or "").rstrip("/"),
+                          data["parent"], Path(output) / sid, Path(report) / sid, [
+                              f'GAZETTE_SITE="{sid}"',
+                              f'CACHE_PATH="{os.path.join(cache, "sites", sid)}"',
+                              f'GAZETTE_SHARED_CACHE_PATH="{cache}"']))
+    return found
+
+
+def _settings(path: str) -> dict[str, Any]:
+    from pelican.settings import read_settings
+
+    return read_settings(path)
+
+
+def _run_all(jobs: list[Site], run: Any) -> dict[str, int]:
+    """Run the first site alone (it parses every file into the shared cache), then the rest side by side."""
+    status = {jobs[0].id: run(jobs[0], os.cpu_count() or 1)}
+    rest = jobs[1:]
+    if rest:
+        width = min(os.cpu_count() or 1, len(rest))
+        with ThreadPoolExecutor(width) as pool:
+            for site, code in zip(rest, pool.map(lambda s: run(s, max(1, (os.cpu_count() or 1) // width)), rest),
+                                  strict=True):
+                status[site.id] = code
+    return status
+
+
+def _chosen(all_sites: list[Site], wanted: str | None) -> list[Site]:
+    if wanted is None:
+        return all_sites
+    chosen = [s for s in all_sites if s.id == wanted]
+    if not chosen:
+        sys.stderr.write(f"cluster: SITE={wanted}: not a site of this repository (one of "
+                         f"{', '.join(s.id for s in all_sites)})\n")
+        raise SystemExit(2)
+    return chosen
+
+
+def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
+    """Build every site (or --site), each into its folder; extra: -e items for every build."""
+    settings = _settings(args.settings)
+    cache = settings.get("CACHE_PATH", "cache")
+    all_sites = sites(args.content, args.output, cache=cache)
+    rest, overrides = split_overrides(args.pelican_args)
+    if len(all_sites) == 1:  # one site: exactly the build it always was
+        given = ["-e", *overrides, *extra] if overrides or extra else []
+        return subprocess.run([sys.executable, "-m", "pelican", args.content, "-o", args.output, "-s", args.settings,
+                               *rest, *given], check=False).returncode
+    local = not str(settings.get("SITEURL") or "").startswith(("https://", "http://"))
+
+    def build(site: Site, workers: int) -> int:
+        items = [*site.overrides, f"GAZETTE_WORKERS={workers}", *extra]
+        if local:
+            items.append(f'SITEURL="/{site.id}"')
+        sys.stderr.write(f"cluster: {site.id} ({site.name}) → {site.output}\n")
+        return subprocess.run([sys.executable, "-m", "pelican", args.content, "-o", str(site.output),
+                               "-s", args.settings, *rest, "-e", *items, *overrides], check=False).returncode
+
+    status = _run_all(_chosen(all_sites, args.site), build)
+    write_index(Path(args.output), all_sites, status, published=False)
+    return _verdict(all_sites, status, "构建失败")
+
+
+def check(args: argparse.Namespace) -> int:
+    """Build with the inspection on, list what changes in the next 7 days, and fail on must-fix findings."""
+    report = Path(os.path.abspath(args.report))
+    report.mkdir(parents=True, exist_ok=True)
+    schedule = report / "schedule.json"
+    extra = ["INSPECTION_ENABLED=true", f'GAZETTE_SCHEDULE_FILE="{schedule}"']
+    if args.today:
+        extra.append(f'INSPECTION_TODAY="{args.today}"')
+    built = html(args, tuple(extra))
+    if built != 0:
+        return built
+    subprocess.run([sys.executable, "-m", "plugins.schedule", "upcoming", "--events", str(schedule), "--days", "7"],
+                   check=False, cwd=ROOT)
+    failed = 0
+    for site in _chosen(sites(args.content, args.output), args.site):
+        failed |= subprocess.run([sys.executable, str(HERE.parent / "inspection" / "gate.py"),
+                                  str(site.output / "inspection" / "report.json"), "--fail-on", "veto", "block"],
+                                 check=False).returncode
+    return 1 if failed else 0
+
+
+def publish(args: argparse.Namespace) -> int:
+    cache = _settings(args.settings).get("CACHE_PATH", "cache")
+    all_sites = sites(args.content, args.output, os.path.abspath(args.report), cache)
+    many = len(all_sites) > 1
+    if many:
+        Path(args.output).mkdir(parents=True, exist_ok=True)  # each site's folder, lock and report go inside
+    script = HERE.parent / "inspection" / "publish.py"
+
+    def one(site: Site, workers: int) -> int:
+        site.report.mkdir(parents=True, exist_ok=True)
+        problems, schedule = site.report / "problems.json", site.report / "schedule.json"
+        for stale in (problems, schedule):
+            stale.unlink(missing_ok=True)
+        rest, overrides = split_overrides(args.pelican_args)
+        extra = [*site.overrides, f'GAZETTE_PROBLEMS_FILE="{problems}"', f'GAZETTE_SCHEDULE_FILE="{schedule}"']
+        if many:
+            extra.append(f"GAZETTE_WORKERS={workers}")
+            sys.stderr.write(f"cluster: 发布 {site.id}（{site.name}）→ {site.output}\n")
+        code = subprocess.run([sys.executable, str(script), "--content", args.content, "--output", str(site.output),
+                               "--settings", args.settings, *(["--today", args.today] if args.today else []),
+                               "--", *rest, "-e", *overrides, *extra], check=False).returncode
+        subprocess.run([sys.executable, "-m", "plugins.ci_report", "--problems", str(problems),
+                        "--inspection", f"{site.output}-inspection/report.json",
+                        "--codequality", str(site.report / "codequality-publish.json"),
+                        "--heading", f"发布检查：{site.name}" if many else "发布检查"], check=False, cwd=ROOT)
+        return code
+
+    chosen = _chosen(all_sites, args.site)
+    status = _run_all(chosen, one)
+    if many:
+        write_index(Path(args.output), all_sites, status, published=True)
+    # Every site's schedule is the whole library's (content_model.schedule): once all are published, what fell
+    # due is out, and `make scheduled` waits for the next moment. A site that failed is retried next hour.
+    if chosen == all_sites and not any(status.values()):
+        subprocess.run([sys.executable, "-m", "plugins.schedule", "record", "--events",
+                        str(all_sites[0].report / "schedule.json"), "--record", os.path.abspath(args.record)],
+                       check=False, cwd=ROOT)
+    return _verdict(all_sites, status, "未发布")
+
+
+def _verdict(all_sites: list[Site], status: dict[str, int], failed: str) -> int:
+    bad = [s for s in all_sites if status.get(s.id, 0) != 0]
+    if bad and len(all_sites) > 1:
+        sys.stderr.write(f"cluster: {failed}：{'、'.join(f'{s.id}（{s.name}）' for s in bad)}；"
+                         f"其余 {len(status) - len(bad)} 个网站已完成。\n")
+    return 1 if bad else 0
+
+
+def _report(site: Site) -> tuple[dict[str, Any] | None, str]:
+    """The site's latest inspection, and its page from OUTPUT: its last publish's, else its last `make check`'s."""
+    for folder in (f"{site.id}-inspection", f"{site.id}/inspection"):
+        try:
+            report = json.loads((site.output.parent / folder / "report.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        return report, f"{folder}/index.html"
+    return None, ""
+
+
+def write_index(output: Path, all_sites: list[Site], status: dict[str, int], *, published: bool) -> None:
+    """OUTPUT/index.html: every site, how to open it here and there, and what its inspection found."""
+    rows = [{"id": s.id, "name": s.name, "url": s.url, "parent": s.parent, "path": f"{s.id}/",
+             "status": status.get(s.id), **dict(zip(("report", "report_page"), _report(s), strict=True))}
+            for s in all_sites]
+    output.mkdir(parents=True, exist_ok=True)
+    write_atomic(str(output / "index.html"), render(rows, published=published).encode("utf-8"))
+    write_atomic(str(output / "sites.json"), (json.dumps(
+        [{k: r[k] for k in ("id", "name", "url", "parent", "status")} for r in rows],
+        ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+
+def _from_here(path: Path) -> str:
+    rel = os.path.relpath(os.path.abspath(path))
+    return str(path) if rel.startswith("..") else rel
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("list", "html", "check", "publish"))
+    parser.add_argument("--content", required=True)
+    parser.add_argument("--output", required=True)
+    parser.add_argument("--settings")
+    parser.add_argument("--site", help="build or publish this site only (make SITE=…)")
+    parser.add_argument("--report", default="ci-report",
+                        help="publish: where each site's CI report goes; check: where the schedule goes")
+    parser.add_argument("--record", default="cache/published.json",
+                        help="publish: the schedule as of the last publish of every site (make scheduled)")
+    parser.add_argument("--today", help="check, publish: the day the inspection judges by")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cut = argv.index("--") if "--" in argv else len(argv)  # what follows -- is Pelican's, even nothing
+    args = parser.parse_args(argv[:cut])
+    args.pelican_args = argv[cut + 1:]
+    if args.command == "list":
+        # Paths from here when inside it, as CI's artifact paths must be (the Makefile passes absolute ones).
+        print(json.dumps([{"site": s.id, "output": _from_here(s.output), "url": s.url}
+                          for s in sites(args.content, args.output)], ensure_ascii=False))
+        return 0
+    if not args.settings:
+        parser.error("--settings is required for html, check and publish")
+    return {"html": html, "check": check, "publish": publish}[args.command](args)

@@ -1,0 +1,296 @@
+"""A site cluster (集约化): one content library, a site per file in _data/sites/, documents reposted between them.
+
+The fixture cluster is the sample portal plus a department site that copies the portal's
+policies into its 上级文件 column and a district site that lists them by reference; each
+builds with the cluster driver (plugins/cluster) as `make html` and `make publish` run it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, SAMPLE, write_settings
+
+PORTAL = "https://www.example.gov.cn"
+DEPT = "https://jyj.example.gov.cn"
+DISTRICT = "https://www.dq.example.gov.cn"
+POLICY = "zcwj/2024/yl-2024-5/"  # the portal's policy the other sites repost
+
+
+def _site(name: str, url: str, code: str, org: str, columns: list[dict], reposts: list[dict]) -> dict:
+    return {"site": {"name": name, "url": url, "host": name, "site_code": code, "icp": "样ICP备00000002号",
+                     "police": "样公网安备 00000000000002号", "contact": "电话：000-00000001",
+                     "error_report_url": f"https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?sitecode={code}",
+                     "index_org_code": org},
+            "columns": columns, "reposts": reposts}
+
+
+def _doc(path: Path, header: dict, body: str = "正文。") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("---\n" + yaml.safe_dump(header, allow_unicode=True, sort_keys=False) + "---\n" + body + "\n",
+                    encoding="utf-8")
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE, content)
+    site_file = content / "_data" / "site.yaml"
+    portal = yaml.safe_load(site_file.read_text(encoding="utf-8"))
+    portal["site"]["url"] = PORTAL
+    portal["columns"].append({"id": "tzgg", "name": "通知公告", "type": "notice", "interval": 180})
+    portal["reposts"] = [{"from": "children", "type": "notice", "column": "tzgg", "mode": "reference"}]
+    site_file.write_text(yaml.safe_dump(portal, allow_unicode=True), encoding="utf-8")
+    sites = content / "_data" / "sites"
+    sites.mkdir()
+    own = [{"id": "gzdt", "name": "工作动态", "type": "news", "interval": 14},
+           {"id": "tzgg", "name": "通知公告", "type": "notice", "interval": 180},
+           {"id": "sjwj", "name": "上级文件", "type": "policy", "interval": 180}]
+    (sites / "jyj.yaml").write_text(yaml.safe_dump(_site(
+        "样例市教育局", DEPT, "9999000012", "00000000MB0000012K", own,
+        [{"from": "parent", "type": "policy", "column": "sjwj", "mode": "copy"}]), allow_unicode=True), encoding="utf-8")
+    (sites / "dq.yaml").write_text(yaml.safe_dump(_site(
+        "样例市东区人民政府", DISTRICT, "9999010001", "00000000MB0000101C", own,
+        [{"from": "parent", "type": "policy", "column": "sjwj", "mode": "reference"}]), allow_unicode=True),
+        encoding="utf-8")
+    _doc(content / "news" / "jyj-1.md", {"title": "市教育局部署校园安全工作", "date": "2024-05-20 10:00", "site": "jyj",
+                                          "repost": ["parent"]})
+    _doc(content / "notice" / "jyj-tz-1.md", {"title": "关于中小学招生入学的通知", "date": "2024-05-10 10:00",
+                                               "site": "jyj"})
+    _doc(content / "news" / "dq-1.md", {"title": "东区开展防汛检查", "date": "2024-05-22 10:00", "site": "dq",
+                                         "repost": ["parent"], "repost_mode": "reference"},
+         f"详见[市政府的意见]({PORTAL}/{POLICY})和[市教育局的动态]({DEPT}/gzdt/2024/jyj-1/)。")
+    return content
+
+
+def run_cluster(command: str, content: Path, output: Path, conf: str = "pelicanconf", *args: str,
+                **overrides: object) -> subprocess.CompletedProcess[str]:
+    settings = write_settings(output.parent, content, conf, **overrides)
+    extra = ["--report", str(output.parent / "report"), "--record", str(output.parent / "published.json")] \
+        if command == "publish" else []
+    env = {**os.environ, "TZ": "Asia/Shanghai", "LC_ALL": "C.UTF-8", "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "plugins.cluster", command, "--content", str(content), "--output",
+                           str(output), "--settings", str(settings), *extra, *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=600)
+
+
+def page(output: Path, site: str, url: str) -> str:
+    return (output / site / url / "index.html").read_text(encoding="utf-8")
+
+
+def links(html: str) -> list[str]:
+    """Every href, quoted or (in published, minified pages) not."""
+    return re.findall(r'href="?([^" >]+)', html)
+
+
+def canonical(html: str) -> str:
+    found = re.search(r'<link (?:href="?([^" >]+)"? rel="?canonical"?|rel="?canonical"? href="?([^" >]+)"?)>', html)
+    assert found is not None
+    return found.group(1) or found.group(2)
+
+
+def test_each_site_builds_its_own_documents_into_its_folder(cluster: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = run_cluster("html", cluster, out)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["dq", "jyj", "www"]
+    # Each site has its own pages only: the department's news is not a page of the district.
+    assert (out / "jyj" / "gzdt/2024/jyj-1/index.html").is_file()
+    assert not (out / "dq" / "gzdt/2024/jyj-1").exists()
+    assert not (out / "jyj" / "gzdt/2024/gzdt-1").exists()  # the portal's own news
+    assert (out / "www" / "gzdt/2024/gzdt-1/index.html").is_file()
+    # Locally every site lives under /<id>/, and the cluster page lists them all.
+    assert 'href="/jyj/gzdt/' in page(out, "jyj", "")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name, path in (("样例市人民政府", "www/"), ("样例市教育局", "jyj/"), ("样例市东区人民政府", "dq/")):
+        assert name in index and f'href="{path}"' in index
+    assert [s["id"] for s in json.loads((out / "sites.json").read_text())] == ["www", "dq", "jyj"]
+
+
+def test_copy_has_its_own_page_marked_with_source_and_canonical(cluster: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cluster("html", cluster, out).returncode == 0
+    original, copy = page(out, "www", POLICY), page(out, "jyj", "sjwj/2024/yl-2024-5/")
+    assert canonical(copy) == canonical(original) == f"{PORTAL}/{POLICY}"
+    assert "本页转载自" in copy and f'href="/www/{POLICY}"' in copy  # locally, the original's folder
+    for field in ("索引号", "发文字号"):  # the original's numbers, not the department's
+        value = re.search(field + r"</th>\s*<td[^>]*>([^<]+)", original).group(1)
+        assert value in copy
+    assert "00000000MB0000000X/2024-" in copy  # the portal's organisation code
+    # The copy is listed in the department's 上级文件 column, and its search finds it.
+    assert 'href="/jyj/sjwj/2024/yl-2024-5/"' in page(out, "jyj", "sjwj")
+
+
+def test_reference_lists_and_links_to_the_original(cluster: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cluster("html", cluster, out).returncode == 0
+    column = page(out, "dq", "sjwj")
+    assert f'href="/www/{POLICY}"' in column
+    assert "样例市人民政府" in column  # the source named beside it
+    assert not (out / "dq" / "sjwj/2024").exists()  # no page of its own
+    # The portal lists its children's notices by reference, and a district's news reposted by reference.
+    portal_notices = page(out, "www", "tzgg")
+    assert 'href="/jyj/tzgg/2024/jyj-tz-1/"' in portal_notices
+    assert 'href="/dq/gzdt/2024/dq-1/"' in page(out, "www", "gzdt")
+    assert not (out / "www" / "gzdt/2024/dq-1").exists()
+    # A copy by the document's own `repost:` is a page of the portal.
+    assert "本页转载自" in page(out, "www", "gzdt/2024/jyj-1")
+
+
+def test_published_sites_use_their_own_domain(cluster: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = run_cluster("publish", cluster, out, "publishconf", GAZETTE_WORKERS=1)
+    assert proc.returncode == 0, proc.stderr
+    sitemap = (out / "jyj" / "sitemap.xml").read_text(encoding="utf-8")
+    locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    assert locs and all(loc.startswith(DEPT + "/") for loc in locs)
+    assert f"{DEPT}/gzdt/2024/jyj-1/" in locs
+    assert f"{DEPT}/sjwj/2024/yl-2024-5/" not in locs  # a copy: the original is the one to index
+    assert f"{PORTAL}/{POLICY}" in (out / "www" / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"Sitemap: {DEPT}/sitemap.xml" in (out / "jyj" / "robots.txt").read_text(encoding="utf-8")
+    feed = (out / "jyj" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    assert f"{DEPT}/gzdt/2024/jyj-1/" in feed and f"{PORTAL}/gzdt/2024/gzdt-1/" not in feed
+    news = page(out, "jyj", "gzdt/2024/jyj-1")
+    assert canonical(news) == f"{DEPT}/gzdt/2024/jyj-1/"
+    assert "样ICP备00000002号" in news and "9999000012" in news  # the department's own identity in the footer
+    # Links between sites are absolute, to the other site's domain.
+    assert f"{PORTAL}/{POLICY}" in links(page(out, "dq", "sjwj"))
+    # Each site's search index holds its own pages: the department's, not the portal's own news.
+    index = b"".join(p.read_bytes() for p in (out / "jyj" / "search-index").rglob("*") if p.is_file())
+    assert "校园安全".encode() in index or json.dumps("校园安全").encode() in index
+    # The dashboard names every site's inspection.
+    dashboard = (out / "index.html").read_text(encoding="utf-8")
+    assert dashboard.count("已发布") == 3 and "栏目更新不及时" in dashboard
+
+
+def test_qr_code_carries_the_sites_domain(cluster: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cluster("publish", cluster, out, "publishconf", GAZETTE_WORKERS=1).returncode == 0
+    news = page(out, "jyj", "gzdt/2024/jyj-1")
+    share = [link for link in links(news) if "jyj-1" in link and not link.startswith(DEPT)]
+    assert all(DEPT.split("//")[1] in link.replace("%2F", "/").replace("%3A", ":") for link in share)
+    qr = re.search(r"<svg[^>]*gz-qr[^>]*>.*?</svg>", news, re.S) or re.search(r"<svg.*?</svg>", news, re.S)
+    assert qr is not None
+
+
+def test_edit_and_withdrawal_reach_every_copy(cluster: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cluster("html", cluster, out).returncode == 0
+    source = cluster / "policy" / "yl-2024-5.md"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("title: 样例市人民政府关于加强政府网站建设的意见",
+                                   "title: 样例市人民政府关于加强和改进政府网站建设的意见"), encoding="utf-8")
+    assert run_cluster("html", cluster, out).returncode == 0
+    assert "关于加强和改进政府网站建设的意见" in page(out, "jyj", "sjwj/2024/yl-2024-5/")
+    assert "关于加强和改进政府网站建设的意见" in page(out, "dq", "sjwj")
+    source.write_text(text.replace("date: 2024-03-15 09:30", "date: 2024-03-15 09:30\nstatus: draft"),
+                      encoding="utf-8")
+    for interpretation in (cluster / "interpretation").glob("*.md"):  # withdrawn with it
+        interpretation.unlink()
+    proc = run_cluster("html", cluster, out)
+    assert proc.returncode == 0, proc.stderr
+    assert not (out / "jyj" / "sjwj/2024/yl-2024-5").exists()
+    assert not (out / "www" / POLICY).exists()
+    assert "yl-2024-5" not in page(out, "dq", "sjwj")
+    assert "yl-2024-5" not in (out / "jyj" / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_one_blocked_site_does_not_stop_the_others(cluster: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cluster("publish", cluster, out, "publishconf", GAZETTE_WORKERS=1).returncode == 0
+    before = page(out, "dq", "gzdt/2024/dq-1")
+    # Personal data on the district's page must not go public (a block finding): only the district stops.
+    _doc(cluster / "news" / "dq-2.md", {"title": "东区公示", "date": "2024-05-25 10:00", "site": "dq"},
+         "联系人身份证号：11010519491231002X。")
+    _doc(cluster / "news" / "jyj-2.md", {"title": "市教育局新动态", "date": "2024-05-25 11:00", "site": "jyj"})
+    proc = run_cluster("publish", cluster, out, "publishconf", GAZETTE_WORKERS=1)
+    assert proc.returncode == 1
+    assert "未发布：dq（样例市东区人民政府）" in proc.stderr
+    assert (out / "jyj" / "gzdt/2024/jyj-2/index.html").is_file()  # published
+    assert not (out / "dq" / "gzdt/2024/dq-2").exists()  # the district's site is as it was
+    assert page(out, "dq", "gzdt/2024/dq-1") == before
+    report = json.loads((out / "dq-inspection" / "report.json").read_text(encoding="utf-8"))
+    assert report["summary"]["block"] >= 1 and report["site_id"] == "dq"
+    dashboard = (out / "index.html").read_text(encoding="utf-8")
+    assert "未发布" in dashboard and dashboard.count("已发布") == 2
+
+
+def test_site_files_are_checked(cluster: Path, tmp_path: Path) -> None:
+    dept = cluster / "_data" / "sites" / "jyj.yaml"
+    data = yaml.safe_load(dept.read_text(encoding="utf-8"))
+    data["site"]["parent"] = "nowhere"
+    data["reposts"] += [{"from": "parent", "type": "policy", "column": "gzdt"},
+                        {"from": "cousins", "type": "policy", "column": "sjwj"}]
+    del data["site"]["url"]
+    dept.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _doc(cluster / "news" / "bad.md", {"title": "错站点", "date": "2024-05-01", "site": "jyjj", "repost": ["uncles"]})
+    proc = run_cluster("html", cluster, tmp_path / "out")
+    assert proc.returncode != 0
+    lines = proc.stderr
+    assert re.search(r"_data/sites/jyj\.yaml: site\.parent: 'nowhere' is not a site of the cluster", lines)
+    assert re.search(r"_data/sites/jyj\.yaml: site\.url: missing", lines)
+    assert re.search(r"_data/sites/jyj\.yaml: reposts\[1\]\.column: column 'gzdt' lists type news, not policy", lines)
+    assert re.search(r"_data/sites/jyj\.yaml: reposts\[2\]\.from: 'cousins' is not a site id", lines)
+    assert not (tmp_path / "out" / "www").exists()
+
+
+def test_document_site_fields_are_checked(cluster: Path, tmp_path: Path) -> None:
+    _doc(cluster / "news" / "bad.md", {"title": "错站点", "date": "2024-05-01", "site": "jyjj", "repost": ["uncles"]})
+    proc = run_cluster("html", cluster, tmp_path / "out")
+    assert proc.returncode != 0
+    assert re.search(r"news/bad\.md: site: 'jyjj' is not a site of the cluster \(所属网站; one of www, dq, jyj\)",
+                     proc.stderr)
+    assert re.search(r"news/bad\.md: repost: 'uncles' is not a site of the cluster", proc.stderr)
+
+
+def test_one_site_repository_builds_as_before(sample_content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = run_cluster("html", sample_content, out)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "index.html").is_file() and (out / "zcwj").is_dir() and not (out / "www").exists()
+    _doc(sample_content / "news" / "x.md", {"title": "单站", "date": "2024-05-01", "site": "www"})
+    proc = run_cluster("html", sample_content, out)
+    assert "site: this repository is one site" in proc.stderr and proc.returncode != 0
+
+
+def test_make_sites_lists_what_ci_builds(cluster: Path, tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "plugins.cluster", "list", "--content", str(cluster),
+                           "--output", "output"], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert json.loads(proc.stdout) == [
+        {"site": "www", "output": "output/www", "url": PORTAL},
+        {"site": "dq", "output": "output/dq", "url": DISTRICT},
+        {"site": "jyj", "output": "output/jyj", "url": DEPT}]
+
+
+def test_links_between_sites_are_checked_like_links_inside_one(cluster: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _doc(cluster / "news" / "dq-2.md", {"title": "东区转发", "date": "2024-05-25 10:00", "site": "dq"},
+         f"见[市教育局的通知]({DEPT}/tzgg/2024/jyj-tz-9/)。")
+    proc = run_cluster("publish", cluster, out, "publishconf", GAZETTE_WORKERS=1)
+    assert proc.returncode == 1 and "未发布：dq" in proc.stderr
+    report = json.loads((out / "dq-inspection" / "report.json").read_text(encoding="utf-8"))
+    broken = [f for f in report["findings"] if f["rule"] == "broken-links"]
+    assert [(f["severity"], f["path"], f["message"]) for f in broken] == [
+        ("block", "content/news/dq-2.md", f"链接失效：{DEPT}/tzgg/2024/jyj-tz-9/（样例市教育局没有这个页面）")]
+    # The same link checked in a local build (make check), where the sites live side by side.
+    local = run_cluster("check", cluster, tmp_path / "local", "pelicanconf", "--site", "dq",
+                        "--report", str(tmp_path / "report"))
+    assert local.returncode == 1
+    assert re.search(rf"禁止发布 broken-links: content/news/dq-2\.md:\d+: 链接失效：{DEPT}/tzgg/2024/jyj-tz-9/", local.stderr)
+    # Fixed, the link passes; the district's links to the portal's policy and the department's news (in
+    # the fixture's dq-1) were checked all along.
+    (cluster / "news" / "dq-2.md").write_text((cluster / "news" / "dq-2.md").read_text(encoding="utf-8").replace(
+        "jyj-tz-9", "jyj-tz-1"), encoding="utf-8")
+    assert run_cluster("publish", cluster, out, "publishconf", GAZETTE_WORKERS=1).returncode == 0
+    (cluster / "news" / "jyj-1.md").unlink()  # withdrawn: dq-1 links to it
+    proc = run_cluster("publish", cluster, out, "publishconf", GAZETTE_WORKERS=1)
+    assert proc.returncode == 1 and "未发布：dq" in proc.stderr and (out / "jyj" / "index.html").is_file()
