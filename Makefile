@@ -189,11 +189,13 @@ lint-ci: $(STAMP)
 
 # Lighthouse (mobile) and axe-core on one page of every type in the demo: home, a column, a policy, an
 # interpretation, an interview, the yearly reports, the data catalogue and a dataset, a topic, the services
-# column and a guide, the organisation and a leader.
-# The tool's demo by default (content/ is the office's); INPUTDIR=content A11Y_PAGES="…" checks your own.
-A11Y_PAGES ?= / /zcwj/ /zcwj/2026/bzbf-2026-18/ /zcjd/2026/jd-bzbf-2026-18/ /zxft/2026/zxft-20260920/ \
-	/zfxxgk/ndbg/2025/ /zfxxgk/wzbb/2025/ /sjkf/ml/ /sjkf/2026/tcc-ml/ /ztzl/2025/zwgk-2025/ /bsfw/ \
-	/bsfw/2026/cxjmyl-cbdj/ /jgzn/2026/szf/ /ldxx/2026/wjg/
+# column and a guide, the organisation and a leader; a district's home and a department's copy of a city policy.
+# The tool's demo by default (content/ is the office's); INPUTDIR=content A11Y_PAGES="…" checks your own (a
+# cluster's pages are under /<site id>/).
+A11Y_PAGES ?= /www/ /www/zcwj/ /www/zcwj/2026/bzbf-2026-18/ /www/zcjd/2026/jd-bzbf-2026-18/ \
+	/www/zxft/2026/zxft-20260920/ /www/zfxxgk/ndbg/2025/ /www/zfxxgk/wzbb/2025/ /www/sjkf/ml/ /www/sjkf/2026/tcc-ml/ \
+	/www/ztzl/2025/zwgk-2025/ /www/bsfw/ /www/bsfw/2026/cxjmyl-cbdj/ /www/jgzn/2026/szf/ /www/ldxx/2026/wjg/ \
+	/hxq/ /jyj/sjwj/2026/bzbf-2026-18/
 a11y: INPUTDIR=$(BASEDIR)/tests/demo/content
 a11y: OUTPUTDIR=$(BASEDIR)/output-a11y
 a11y: html

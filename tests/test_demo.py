@@ -75,3 +75,22 @@ def test_each_distribution_plugin_can_be_switched_off(sample_content, build_site
     assert "gz-meta" in html and "gz-share" not in html and "gz-qr" not in html
     assert not (result.output / "feeds").exists() and not (result.output / "sitemap.xml").exists()
     assert not (result.output / "search-index").exists() and 'role="search"' not in html
+
+
+def test_demo_is_a_cluster_with_both_kinds_of_repost(tmp_path):
+    """The demo as `make html` builds it: the portal, two department sites and a district, side by side."""
+    from tests.conftest import DEMO
+    from tests.test_cluster import page, run_cluster
+
+    out = tmp_path / "out"
+    proc = run_cluster("html", DEMO, out, GAZETTE_BUILD_TIME="2026-11-22 12:00")
+    assert proc.returncode == 0, proc.stderr
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in ("滨海市人民政府", "滨海市教育局", "滨海市发展和改革委员会", "滨海市海新区人民政府"):
+        assert name in index
+    copy = page(out, "jyj", "sjwj/2026/bzbf-2026-18")  # the education bureau copies the city's policies
+    assert "本页转载自" in copy and '<link rel="canonical" href="https://www.binhai.gov.cn/zcwj/2026/bzbf-2026-18/">' in copy
+    assert 'href="/www/zcwj/2026/bzbf-2026-18/"' in page(out, "hxq", "sjwj")  # the district links to them
+    notices = page(out, "www", "tzgg")  # the portal lists its departments' notices, linking to them
+    assert 'href="/jyj/tzgg/2026/jyj-20261115/"' in notices and 'href="/fgw/tzgg/2026/fgw-20261118/"' in notices
+    assert "本页转载自" in page(out, "www", "gzdt/2026/jyj-20261120")  # a department's news copied to the portal

@@ -451,6 +451,9 @@ def check_site(generators: list[Any]) -> None:
     context["documents"] = [d for d in docs if d.in_default_lang]
     # Every published document in every language, by source path: the one list other plugins use.
     context["published_documents"] = docs
+    # In a cluster, other sites' documents this site lists or links to (their pages are there): named here
+    # so that fast_build finds them by path, as it finds this site's, when it checks what a page read.
+    context["other_sites_documents"] = build.referenced + build.foreign
 
 
 def register() -> None:
