@@ -63,6 +63,7 @@ help:
 	@echo '   make docs                  regenerate docs/content.md, settings.md and reports.md from the schema and settings tables'
 	@echo '   make a11y                  Lighthouse + axe-core on a page of every type (needs node, chromium)'
 	@echo '   make bench                 time Gazette against stock Pelican (1,000 and 10,000 documents)'
+	@echo '   make bench-cluster         time a generated site cluster (50 sites, 100,000 documents), whole and as CI jobs'
 	@echo '   make golden                rewrite the golden test pages after an intended change'
 	@echo ''
 	@echo 'Build another content tree: make html INPUTDIR=/path/content OUTPUTDIR=/path/out'
@@ -206,6 +207,12 @@ a11y: html
 BENCH_SIZES ?= 1000 10000
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench.py --sizes $(BENCH_SIZES)
+
+# A generated site cluster (bench/cluster.py): built whole, split over CI jobs, and after adding one
+# document reposted to 10 sites. BENCH_CLUSTER="--sites 10 --documents 10000" for a quicker run.
+BENCH_CLUSTER ?= --sites 50 --documents 100000
+bench-cluster: $(STAMP)
+	$(VENV)/bin/python bench/cluster.py $(BENCH_CLUSTER)
 
 golden: $(STAMP)
 	$(VENV)/bin/python -m pytest -q tests/test_golden.py --update-goldens

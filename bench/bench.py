@@ -163,8 +163,10 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
     wall = time.perf_counter() - start
     stop.set()
     sampler.join()
-    if proc.returncode != 0:
-        sys.stderr.write(err.decode(errors="replace")[-3000:])
+    if proc.returncode != 0:  # what went wrong, without the progress lines of the builds that went right
+        noise = ("fast_build:", "rendered the same", "Done:", "pages and", "and 0 draft", "minify:", "cluster: ")
+        lines = [line for line in err.decode(errors="replace").splitlines() if not line.startswith(noise)]
+        sys.stderr.write("\n".join(lines)[-5000:] + "\n")
         raise SystemExit(f"bench: {' '.join(cmd[:4])} … failed")
     return wall, peak
 

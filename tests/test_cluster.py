@@ -74,6 +74,7 @@ def cluster(tmp_path: Path) -> Path:
 
 def run_cluster(command: str, content: Path, output: Path, conf: str = "pelicanconf", *args: str,
                 **overrides: object) -> subprocess.CompletedProcess[str]:
+    overrides.setdefault("CACHE_PATH", str(output.parent / "cache"))  # each test its own, never the project's
     settings = write_settings(output.parent, content, conf, **overrides)
     extra = ["--report", str(output.parent / "report"), "--record", str(output.parent / "published.json")] \
         if command == "publish" else []

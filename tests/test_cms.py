@@ -51,8 +51,10 @@ def test_config_has_a_collection_per_type_with_every_field(sample_content, build
     assert (policy["folder"], policy["path"], policy["slug"]) == ("content/policy", "{{year}}/{{slug}}",
                                                                   "zcwj-{{year}}{{month}}{{day}}")
     fields = {f["name"]: f for f in policy["fields"]}
-    assert list(fields) == [f.name for f in TYPES["policy"].fields] + ["body"]
-    for f in TYPES["policy"].fields:
+    # Every field but the site cluster's (this is one site: nothing to choose).
+    edited = [f for f in TYPES["policy"].fields if f.kind not in ("site", "sites")]
+    assert list(fields) == [f.name for f in edited] + ["body"]
+    for f in edited:
         assert fields[f.name]["label"] == f.label and fields[f.name]["required"] == f.required, f.name
     assert fields["date"]["widget"] == "datetime" and fields["date"]["format"] == "YYYY-MM-DD HH:mm"
     assert fields["written_date"]["time_format"] is False
@@ -83,6 +85,26 @@ def test_the_simple_workflow_saves_straight_to_the_branch_with_a_status_to_choos
     status = next(f for f in config["collections"][0]["fields"] if f["name"] == "status")
     assert status["widget"] == "select" and status["default"] == "draft"  # a draft until someone publishes it
     assert status["options"][0] == {"label": "已发布", "value": "published"}
+
+
+def test_in_a_cluster_editors_choose_the_site_and_where_it_is_reposted(build_site, tmp_path):
+    from conftest import DEMO
+
+    content = tmp_path / "content"
+    shutil.copytree(DEMO, content)
+    result = build_site(content, CMS_ENABLED=True, CMS_BUNDLE=str(fake_bundle(tmp_path)),
+                        GAZETTE_BUILD_TIME="2026-11-22 12:00")
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load((result.output / "admin" / "config.yml").read_text(encoding="utf-8"))
+    fields = {f["name"]: f for f in config["collections"][0]["fields"]}
+    assert fields["site"]["widget"] == "select" and "multiple" not in fields["site"]
+    assert fields["site"]["options"] == [{"label": "滨海市人民政府", "value": "www"},
+                                         {"label": "滨海市发展和改革委员会", "value": "fgw"},
+                                         {"label": "滨海市海新区人民政府", "value": "hxq"},
+                                         {"label": "滨海市教育局", "value": "jyj"}]
+    assert fields["repost"]["multiple"] is True
+    assert {"label": "上级网站", "value": "parent"} in fields["repost"]["options"]
+    assert fields["repost_mode"]["options"][0] == {"label": "复制（转载页，注明来源）", "value": "copy"}
 
 
 def test_the_editor_without_its_files_is_one_line(sample_content, build_site, tmp_path):

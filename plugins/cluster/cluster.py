@@ -96,14 +96,16 @@ def _run_all(jobs: list[Site], run: Any) -> dict[str, int]:
 
 
 def _chosen(all_sites: list[Site], wanted: str | None) -> list[Site]:
+    """The sites asked for (SITE=jyj, or several: SITE=jyj,fgw, as a CI job that builds a share), in cluster order."""
     if wanted is None:
         return all_sites
-    chosen = [s for s in all_sites if s.id == wanted]
-    if not chosen:
-        sys.stderr.write(f"cluster: SITE={wanted}: not a site of this repository (one of "
+    names = set(wanted.split(","))
+    unknown = sorted(names - {s.id for s in all_sites})
+    if unknown:
+        sys.stderr.write(f"cluster: SITE={','.join(unknown)}: not a site of this repository (one of "
                          f"{', '.join(s.id for s in all_sites)})\n")
         raise SystemExit(2)
-    return chosen
+    return [s for s in all_sites if s.id in names]
 
 
 def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
@@ -234,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--content", required=True)
     parser.add_argument("--output", required=True)
     parser.add_argument("--settings")
-    parser.add_argument("--site", help="build or publish this site only (make SITE=…)")
+    parser.add_argument("--site", help="build, check or publish this site only, or these (make SITE=jyj,fgw)")
     parser.add_argument("--report", default="ci-report",
                         help="publish: where each site's CI report goes; check: where the schedule goes")
     parser.add_argument("--record", default="cache/published.json",

@@ -14,14 +14,18 @@ from content_model.schema import TYPES, ContentType, Field
 
 LANGS = {"zh-CN": "中文", "en": "English"}  # what the CMS offers; `lang` takes any code in the file
 POLICY_REFS = ("interprets", "amends", "repeals")  # lists of policies, picked from the policy collection
+# `repost:` also takes the sites around the document's own, in the editors' words.
+REPOST_RELATIONS = {"parent": "上级网站", "ancestors": "所有上级网站", "children": "下级网站", "descendants": "所有下级网站",
+                    "all": "全部网站"}
 
 
 def _options(choices: dict[str, str]) -> list[dict[str, str]]:
     return [{"label": label, "value": value} for value, label in choices.items()]
 
 
-def widget(f: Field, site: dict[str, Any], type_name: str, editorial: bool = False) -> dict[str, Any] | None:
-    """The Decap field for one schema field; None for one the CMS does not edit."""
+def widget(f: Field, site: dict[str, Any], type_name: str, editorial: bool = False,
+           sites: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """The Decap field for one schema field; None for one the CMS does not edit (sites: a cluster's, id: name)."""
     base: dict[str, Any] = {"label": f.label, "name": f.name, "required": f.required}
     if f.tip:  # the schema's help is the English reference; the form shows its Chinese tip
         base["hint"] = f.tip
@@ -56,6 +60,11 @@ def widget(f: Field, site: dict[str, Any], type_name: str, editorial: bool = Fal
     if kind == "department":
         return {**base, "widget": "select", "options": _options({d["id"]: d["name"] for d in
                                                                   site.get("departments", {}).values()})}
+    if kind in ("site", "sites"):  # a site cluster's sites; one site has nothing to choose
+        if not sites:
+            return None
+        options = _options(sites if kind == "site" else {**sites, **REPOST_RELATIONS})
+        return {**base, "widget": "select", "options": options, **({"multiple": True} if kind == "sites" else {})}
     if kind == "lang":
         return {**base, "widget": "select", "options": _options(LANGS)}
     if kind in ("int", "count"):
@@ -82,8 +91,9 @@ def widget(f: Field, site: dict[str, Any], type_name: str, editorial: bool = Fal
     return None  # mapping: not edited in the CMS
 
 
-def collection(ctype: ContentType, site: dict[str, Any], column: str, editorial: bool) -> dict[str, Any]:
-    fields = [w for f in ctype.fields if (w := widget(f, site, ctype.name, editorial)) is not None]
+def collection(ctype: ContentType, site: dict[str, Any], column: str, editorial: bool,
+               sites: dict[str, str] | None = None) -> dict[str, Any]:
+    fields = [w for f in ctype.fields if (w := widget(f, site, ctype.name, editorial, sites)) is not None]
     fields.append({"label": "正文", "name": "body", "widget": "markdown"})
     return {
         "name": ctype.name,
@@ -106,8 +116,9 @@ def collection(ctype: ContentType, site: dict[str, Any], column: str, editorial:
     }
 
 
-def decap_config(site: dict[str, Any], cms: dict[str, Any], local_backend: str) -> dict[str, Any]:
-    """The whole config.yml: backend from site.yaml's `cms:`, one collection per content type."""
+def decap_config(site: dict[str, Any], cms: dict[str, Any], local_backend: str,
+                 sites: dict[str, str] | None = None) -> dict[str, Any]:
+    """The whole config.yml: backend from site.yaml's `cms:`, one collection per content type (sites: a cluster's)."""
     first_column: dict[str, str] = {}
     for column in site.get("columns", {}).values():
         first_column.setdefault(column["type"], column["id"])
@@ -131,6 +142,7 @@ def decap_config(site: dict[str, Any], cms: dict[str, Any], local_backend: str) 
         "media_folder": "content/images",
         "public_folder": "/images",
         "slug": {"encoding": "ascii", "clean_accents": True, "sanitize_replacement": "-"},
-        "collections": [collection(t, site, first_column.get(t.name, t.folder), editorial) for t in TYPES.values()],
+        "collections": [collection(t, site, first_column.get(t.name, t.folder), editorial, sites)
+                        for t in TYPES.values()],
     }
 
