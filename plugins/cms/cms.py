@@ -87,7 +87,8 @@ def write_admin(settings: dict[str, Any]) -> None:
     output = gazette.output.current()
     folder = settings["CMS_PATH"].strip("/")
     # In a cluster, editors choose which site a document belongs to and which others show it.
-    sites = {sid: data["site"].get("name", sid) for sid, data in build.cluster.items()} if len(build.cluster) > 1 else {}
+    sites = {sid: data["site"].get("name", sid) for sid, data in build.cluster.items()}
+    sites = sites if len(sites) > 1 else {}
     config = decap_config(site, site.get("cms") or {}, settings["CMS_LOCAL_BACKEND"], sites)
     output.write(f"{folder}/config.yml", yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode())
     output.write(f"{folder}/index.html", ADMIN_PAGE.format(name=site["site"].get("name", "")).encode())

@@ -15,8 +15,8 @@ from content_model.schema import TYPES, ContentType, Field
 LANGS = {"zh-CN": "中文", "en": "English"}  # what the CMS offers; `lang` takes any code in the file
 POLICY_REFS = ("interprets", "amends", "repeals")  # lists of policies, picked from the policy collection
 # `repost:` also takes the sites around the document's own, in the editors' words.
-REPOST_RELATIONS = {"parent": "上级网站", "ancestors": "所有上级网站", "children": "下级网站", "descendants": "所有下级网站",
-                    "all": "全部网站"}
+REPOST_RELATIONS = {"parent": "上级网站", "ancestors": "所有上级网站", "children": "下级网站",
+                    "descendants": "所有下级网站", "all": "全部网站"}
 
 
 def _options(choices: dict[str, str]) -> list[dict[str, str]]:
