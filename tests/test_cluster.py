@@ -295,3 +295,15 @@ def test_links_between_sites_are_checked_like_links_inside_one(cluster: Path, tm
     (cluster / "news" / "jyj-1.md").unlink()  # withdrawn: dq-1 links to it
     proc = run_cluster("publish", cluster, out, "publishconf", GAZETTE_WORKERS=1)
     assert proc.returncode == 1 and "未发布：dq" in proc.stderr and (out / "jyj" / "index.html").is_file()
+
+
+def test_a_url_clash_on_another_site_is_found_by_make_validate(cluster: Path, tmp_path: Path) -> None:
+    # The department's own news and a district news copied to the department under the same URL.
+    _doc(cluster / "news" / "dq-copy.md", {"title": "东区动态", "date": "2024-05-20 09:00", "site": "dq",
+                                            "slug": "jyj-1", "repost": ["jyj"]})
+    settings = write_settings(tmp_path, cluster, "pelicanconf", CACHE_PATH=str(tmp_path / "cache"))
+    proc = subprocess.run([sys.executable, "-m", "pelican", str(cluster), "-o", str(tmp_path / "unused"), "-s",
+                           str(settings), "-e", "GAZETTE_VALIDATE_ONLY=true"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode != 0
+    assert re.search(r"news/(dq-copy|jyj-1)\.md: slug: URL /gzdt/2024/jyj-1/ on site jyj is also used by "
+                     r"\S*news/(jyj-1|dq-copy)\.md", proc.stderr), proc.stderr

@@ -22,7 +22,7 @@ from typing import Any
 
 import gazette.build
 
-from .problems import problems
+from .problems import display_path, problems
 from .site_data import default_columns, related
 
 
@@ -111,8 +111,13 @@ def _unlink(generator: Any, kept: list[Any]) -> None:
 
 
 def _map_pages(build: Any, docs: list[Any]) -> None:
-    """Note every site's document pages and their files, as each site's own build will write them."""
+    """Note every site's document pages and their files, as each site's own build will write them.
+
+    Two documents taking one URL on another site are reported here, so any site's build (and `make
+    validate`, which builds the portal's) finds them; this site's own are checked with its other URLs.
+    """
     pages = build.cluster_pages = {sid: set() for sid in build.cluster}
+    taken: dict[tuple[str, str], str] = {}
     for doc in docs:
         source = owner(doc)
         places = [(source, doc.save_as)]
@@ -124,6 +129,10 @@ def _map_pages(build: Any, docs: list[Any]) -> None:
                 places.append((sid, doc.save_as))
                 doc.metadata["column"] = mine
         for sid, save_as in places:
+            other = taken.setdefault((sid, save_as), doc.source_path)
+            if other != doc.source_path and sid != build.site_id:
+                problems.error(doc.source_path, "slug", f"URL /{save_as.removesuffix('index.html')} on site {sid} "
+                               f"is also used by {display_path(other)} (URLs must be unique; set a different `slug:`)")
             pages[sid].add(save_as)
             folder = save_as.rsplit("/", 1)[0]
             for attr in ("attachments", "files"):
