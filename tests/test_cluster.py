@@ -307,3 +307,14 @@ def test_a_url_clash_on_another_site_is_found_by_make_validate(cluster: Path, tm
     assert proc.returncode != 0
     assert re.search(r"news/(dq-copy|jyj-1)\.md: slug: URL /gzdt/2024/jyj-1/ on site jyj is also used by "
                      r"\S*news/(jyj-1|dq-copy)\.md", proc.stderr), proc.stderr
+
+
+def test_each_site_keeps_its_own_caches_beside_the_shared_parse_cache(cluster: Path, tmp_path: Path) -> None:
+    """As CI and make bench pass it, CACHE_PATH on the command line: every site's caches under it, apart."""
+    cache = tmp_path / "given-cache"
+    proc = run_cluster("html", cluster, tmp_path / "out", "pelicanconf", "--", "-e", f'CACHE_PATH="{cache}"')
+    assert proc.returncode == 0, proc.stderr
+    assert (cache / "gazette-parse").is_dir()  # parsed once, for all
+    assert sorted(p.name for p in (cache / "sites").iterdir()) == ["dq", "jyj", "www"]
+    assert not (cache / "page_store").exists()  # no site's pages in the shared place
+    assert (cache / "sites" / "jyj" / "page_store").is_dir()

@@ -76,10 +76,18 @@ def sites(content: str, output: str, report: str = "ci-report", cache: str = "ca
     return found
 
 
-def _settings(path: str) -> dict[str, Any]:
+def _settings(path: str, pelican_args: list[str]) -> dict[str, Any]:
+    """The settings a build will have: the file's, then the caller's -e items (CACHE_PATH, SITEURL…)."""
     from pelican.settings import read_settings
 
-    return read_settings(path)
+    settings = read_settings(path)
+    for item in split_overrides(pelican_args)[1]:
+        key, _, value = item.partition("=")
+        try:
+            settings[key] = json.loads(value)
+        except ValueError:
+            continue
+    return settings
 
 
 def _run_all(jobs: list[Site], run: Any) -> dict[str, int]:
@@ -110,7 +118,7 @@ def _chosen(all_sites: list[Site], wanted: str | None) -> list[Site]:
 
 def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
     """Build every site (or --site), each into its folder; extra: -e items for every build."""
-    settings = _settings(args.settings)
+    settings = _settings(args.settings, args.pelican_args)
     cache = settings.get("CACHE_PATH", "cache")
     all_sites = sites(args.content, args.output, cache=cache)
     rest, overrides = split_overrides(args.pelican_args)
@@ -121,12 +129,13 @@ def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
     local = not str(settings.get("SITEURL") or "").startswith(("https://", "http://"))
 
     def build(site: Site, workers: int) -> int:
-        items = [*site.overrides, f"GAZETTE_WORKERS={workers}", *extra]
+        # The site's own items last: they win over the caller's (its caches, its address here).
+        items = [f"GAZETTE_WORKERS={workers}", *overrides, *extra, *site.overrides]
         if local:
             items.append(f'SITEURL="/{site.id}"')
         sys.stderr.write(f"cluster: {site.id} ({site.name}) → {site.output}\n")
         return subprocess.run([sys.executable, "-m", "pelican", args.content, "-o", str(site.output),
-                               "-s", args.settings, *rest, "-e", *items, *overrides], check=False).returncode
+                               "-s", args.settings, *rest, "-e", *items], check=False).returncode
 
     status = _run_all(_chosen(all_sites, args.site), build)
     write_index(Path(args.output), all_sites, status, published=False)
@@ -155,7 +164,7 @@ def check(args: argparse.Namespace) -> int:
 
 
 def publish(args: argparse.Namespace) -> int:
-    cache = _settings(args.settings).get("CACHE_PATH", "cache")
+    cache = _settings(args.settings, args.pelican_args).get("CACHE_PATH", "cache")
     all_sites = sites(args.content, args.output, os.path.abspath(args.report), cache)
     many = len(all_sites) > 1
     if many:
@@ -168,9 +177,9 @@ def publish(args: argparse.Namespace) -> int:
         for stale in (problems, schedule):
             stale.unlink(missing_ok=True)
         rest, overrides = split_overrides(args.pelican_args)
-        extra = [*site.overrides, f'GAZETTE_PROBLEMS_FILE="{problems}"', f'GAZETTE_SCHEDULE_FILE="{schedule}"']
+        extra = [f'GAZETTE_PROBLEMS_FILE="{problems}"', f'GAZETTE_SCHEDULE_FILE="{schedule}"', *site.overrides]
         if many:
-            extra.append(f"GAZETTE_WORKERS={workers}")
+            overrides.insert(0, f"GAZETTE_WORKERS={workers}")
             sys.stderr.write(f"cluster: 发布 {site.id}（{site.name}）→ {site.output}\n")
         code = subprocess.run([sys.executable, str(script), "--content", args.content, "--output", str(site.output),
                                "--settings", args.settings, *(["--today", args.today] if args.today else []),
