@@ -318,3 +318,29 @@ def test_each_site_keeps_its_own_caches_beside_the_shared_parse_cache(cluster: P
     assert sorted(p.name for p in (cache / "sites").iterdir()) == ["dq", "jyj", "www"]
     assert not (cache / "page_store").exists()  # no site's pages in the shared place
     assert (cache / "sites" / "jyj" / "page_store").is_dir()
+
+
+def test_a_site_has_its_own_colour_and_logo(cluster: Path, tmp_path: Path) -> None:
+    from tests.test_organisation import png
+
+    (cluster / "brand").mkdir()
+    png(cluster / "brand" / "jyj-logo.png", 96, 96)
+    dept = cluster / "_data" / "sites" / "jyj.yaml"
+    data = yaml.safe_load(dept.read_text(encoding="utf-8"))
+    data["site"].update({"colour": "blue", "logo": {"file": "brand/jyj-logo.png"}})
+    dept.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cluster("html", cluster, out)
+    assert proc.returncode == 0, proc.stderr
+    assert "not linked from any published document" not in proc.stderr  # the portal leaves the logo to its site
+    home = page(out, "jyj", "")
+    assert '<html lang="zh-cn" class="gz-colour-blue"' in home
+    assert re.search(r'<img class="gz-header__logo" src="/jyj/brand/jyj-logo\.png" width="96" height="96" alt="">',
+                     home)
+    assert (out / "jyj" / "brand" / "jyj-logo.png").is_file() and not (out / "www" / "brand").exists()
+    portal = page(out, "www", "")
+    assert "gz-colour-" not in portal and "gz-header__logo" not in portal and "gz-header__emblem" in portal
+    data["site"]["colour"] = "purple"
+    dept.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    proc = run_cluster("html", cluster, out)
+    assert proc.returncode != 0 and "jyj.yaml: site.colour: 'purple'" in proc.stderr

@@ -289,11 +289,15 @@ def _attach_files(docs: list[Any], generators: list[Any]) -> None:
         if image is not None:
             doc.image = doc.metadata["image"] = _place_image(image, doc, store, content_root,
                                                              (doc.source_path, "image"))
-    image = gazette.build.current().site["site"].get("share_image")
-    if image is not None:
-        site_file = gazette.build.current().site["file"] or os.path.join(content_root, SITE_FILE)
-        site_image = _place_image(image, None, store, content_root, (site_file, "site.share_image"))
-        gazette.build.current().site["site"]["share_image"] = site_image
+    site = gazette.build.current().site
+    for key in SITE_IMAGES:
+        if site["site"].get(key) is not None:
+            site_file = site["file"] or os.path.join(content_root, SITE_FILE)
+            site["site"][key] = _place_image(site["site"][key], None, store, content_root, (site_file, f"site.{key}"))
+
+
+# Pictures site.yaml names, published wherever they are under content/.
+SITE_IMAGES = ("share_image", "logo")
 
 
 def _place_image(ref: ImageRef, doc: Any, store: dict[str, Any], root: str,
@@ -337,14 +341,17 @@ def _publish_only_linked_files(docs: list[Any], generators: list[Any], settings:
     wanted = {p.replace(os.sep, "/") for p in static.context["static_links"]}
     wanted |= {rel(ref.source_path) for doc in docs for attr in ("attachments", "files")
                for ref in (getattr(doc, attr, None) or [])}
-    share_images = [gazette.build.current().site["site"].get("share_image")]
-    wanted |= {rel(ref.source_path) for ref in share_images + [getattr(doc, "image", None) for doc in docs] if ref}
+    build = gazette.build.current()
+    site_images = [build.site["site"].get(key) for key in SITE_IMAGES]
+    wanted |= {rel(ref.source_path) for ref in site_images + [getattr(doc, "image", None) for doc in docs] if ref}
     held = {rel(ref.source_path) for meta in HELD.values() for attr in ("attachments", "files")
             for ref in (meta.get(attr) or [])}
     held |= {rel(meta["image"].source_path) for meta in HELD.values() if meta.get("image")}
     held |= {rel(path) for meta in HELD.values() for path in meta.get("linked_files", [])}
     # Other sites' files in a cluster: their sites publish them (content_model/cluster.py).
-    others = [*gazette.build.current().foreign, *gazette.build.current().referenced]
+    others = [*build.foreign, *build.referenced]
+    held |= {rel(data["site"][key].source_path) for data in build.cluster.values() for key in SITE_IMAGES
+             if data["site"].get(key)}
     held |= {rel(ref.source_path) for doc in others for attr in ("attachments", "files", "image")
              for ref in _refs(getattr(doc, attr, None))}
     held |= {p.replace(os.sep, "/") for doc in others for p in doc.get_static_links()}

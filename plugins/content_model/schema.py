@@ -51,6 +51,8 @@ FREQUENCIES = {"daily": "每日", "weekly": "每周", "monthly": "每月", "quar
 FREQUENCY_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "half-yearly": 183, "yearly": 366}
 # Review levels a published change needs on record (三审三校), each a git trailer of that name.
 REVIEW_LEVELS = {"0": "不检查", "1": "初审", "2": "初审、复审", "3": "初审、复审、终审"}
+# The header colours a site may take (site.colour): white text on each is at least 4.5:1 (WCAG AA).
+COLOURS = {"red": "中国红", "blue": "政务蓝", "green": "生态绿"}
 # Site clusters: which sites a document is reposted to besides by id, and how (SiteServer's 推送 and 引用).
 REPOST_FROM = ("parent", "ancestors", "children", "descendants", "all")
 REPOST_MODES = {"copy": "复制（转载页，注明来源）", "reference": "引用（链接到原文）"}
@@ -378,6 +380,12 @@ SITE = (
     Field("service_hosts", "list", "政务服务平台",
           help="Hosts a service guide's 在线办理 link may point to (`zwfw.example.gov.cn`): the 政务服务平台 and "
                "its mirrors. The inspection flags a link to any other host, and any that is not https."),
+    Field("colour", "enum", "主题色", choices=COLOURS, default="red",
+          help="The colour of the header and navigation: a department's or district's site in a cluster may "
+               "differ from the portal. A fixed set, each with white text at 6:1 contrast or more (WCAG AA)."),
+    Field("logo", "image", "网站标志",
+          help="A PNG or JPEG shown before the site's name in the header (instead of the star), path from content/ "
+               "(`images/jyj-logo.png`), best 72 pixels high or more; decorative: the name beside it is read out."),
     Field("alert", "str", "重要通知", help="Emergency or hot-issue line shown atop every page while set."),
     Field("alert_url", "url", "重要通知链接",
           help="Where the alert line links to: `https://…` or a path on this site."),
