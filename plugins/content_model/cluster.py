@@ -70,9 +70,14 @@ def place_articles(generator: Any) -> None:
     if len(build.cluster) < 2:
         return
     here = build.site_id
-    for doc in [*generator.articles, *generator.translations]:  # every site links to the original page
-        doc.original_url = f"{build.bases[owner(doc)]}/{doc.url}"
-    _map_pages(build, [*generator.articles, *generator.translations])
+    formats = {}
+    for doc in [*generator.articles, *generator.translations]:
+        # URLs are final once the library is read (Pelican works each out anew on every access), from
+        # one url_format per document: the same setting Pelican formats, see _pattern.
+        fmt = formats[id(doc)] = doc.url_format
+        doc.override_url, doc.override_save_as = (_pattern(doc, key).format(**fmt) for key in ("url", "save_as"))
+        doc.original_url = f"{build.bases[owner(doc)]}/{doc.url}"  # every site links to the original page
+    _map_pages(build, [*generator.articles, *generator.translations], formats)
     for name in ("articles", "translations"):
         kept = []
         for doc in getattr(generator, name):
@@ -87,6 +92,7 @@ def place_articles(generator: Any) -> None:
                 doc.department = doc.metadata["department"] = None
             if how is not None and how[0] == "copy":
                 doc.column = doc.metadata["column"] = how[1]
+                doc.override_url, doc.override_save_as = doc.copies[here]
                 # Search engines credit the original, at its public address even in a local build.
                 public = (build.cluster[source]["site"].get("url") or "").rstrip("/")
                 doc.canonical_url = f"{public}/{doc.original_url.removeprefix(build.bases[source] + '/')}"
@@ -110,7 +116,7 @@ def _unlink(generator: Any, kept: list[Any]) -> None:
     generator.context["static_links"] -= theirs - ours
 
 
-def _map_pages(build: Any, docs: list[Any]) -> None:
+def _map_pages(build: Any, docs: list[Any], formats: dict[int, dict[str, Any]]) -> None:
     """Note every site's document pages and their files, as each site's own build will write them.
 
     Two documents taking one URL on another site are reported here, so any site's build (and `make
@@ -122,12 +128,12 @@ def _map_pages(build: Any, docs: list[Any]) -> None:
         source = owner(doc)
         places = [(source, doc.save_as)]
         doc.shown_on = targets(doc)
+        doc.copies = {}  # {site id: (url, save_as)} of its copies: its URL patterns with their column
         for sid, (mode, column) in doc.shown_on.items():
             if mode == "copy":
-                mine = doc.metadata.get("column")
-                doc.metadata["column"] = column  # where the copy's page goes: its URL pattern with that column
-                places.append((sid, doc.save_as))
-                doc.metadata["column"] = mine
+                fmt = {**formats[id(doc)], "column": column}
+                doc.copies[sid] = tuple(_pattern(doc, key).format(**fmt) for key in ("url", "save_as"))
+                places.append((sid, doc.copies[sid][1]))
         for sid, save_as in places:
             other = taken.setdefault((sid, save_as), doc.source_path)
             if other != doc.source_path and sid != build.site_id:
@@ -138,6 +144,12 @@ def _map_pages(build: Any, docs: list[Any]) -> None:
             for attr in ("attachments", "files"):
                 pages[sid].update(f"{folder}/{os.path.basename(ref.source_path)}"
                                   for ref in getattr(doc, attr, None) or [])
+
+
+def _pattern(doc: Any, key: str) -> str:
+    """The URL setting Pelican formats for a document's `url` or `save_as` (as Content.get_url_setting picks it)."""
+    klass = "DRAFT" if doc.status == "draft" else "ARTICLE"
+    return str(doc.settings[f"{klass}_{'' if doc.in_default_lang else 'LANG_'}{key.upper()}"])
 
 
 def place_pages(generator: Any) -> None:
