@@ -173,14 +173,21 @@ def test_published_sites_use_their_own_domain(cluster: Path, tmp_path: Path) -> 
     assert dashboard.count("已发布") == 3 and "栏目更新不及时" in dashboard
 
 
-def test_qr_code_carries_the_sites_domain(cluster: Path, tmp_path: Path) -> None:
+def test_qr_code_and_share_links_carry_the_sites_domain(cluster: Path, tmp_path: Path) -> None:
+    from page_qr import page_qr
+
     out = tmp_path / "out"
-    assert run_cluster("publish", cluster, out, "publishconf", GAZETTE_WORKERS=1).returncode == 0
+    assert run_cluster("html", cluster, out).returncode == 0
     news = page(out, "jyj", "gzdt/2024/jyj-1")
-    share = [link for link in links(news) if "jyj-1" in link and not link.startswith(DEPT)]
-    assert all(DEPT.split("//")[1] in link.replace("%2F", "/").replace("%3A", ":") for link in share)
-    qr = re.search(r"<svg[^>]*gz-qr[^>]*>.*?</svg>", news, re.S) or re.search(r"<svg.*?</svg>", news, re.S)
-    assert qr is not None
+    code = re.search(r'<svg class="gz-qr__img".*?</svg>', news, re.S).group(0)
+    assert code == page_qr.svg_for(f"{DEPT}/gzdt/2024/jyj-1/")  # the department's address, even built locally
+    assert code != page_qr.svg_for(f"{PORTAL}/gzdt/2024/jyj-1/")
+    weibo = next(link for link in links(news) if "weibo" in link)
+    assert "jyj.example.gov.cn%2Fgzdt%2F2024%2Fjyj-1%2F" in weibo.replace("&amp;", "&")
+    # The portal's copy of the same news has the portal's own address in its code (its canonical is the original).
+    copy = page(out, "www", "gzdt/2024/jyj-1")
+    assert re.search(r'<svg class="gz-qr__img".*?</svg>', copy, re.S).group(0) == page_qr.svg_for(
+        f"{PORTAL}/gzdt/2024/jyj-1/")
 
 
 def test_edit_and_withdrawal_reach_every_copy(cluster: Path, tmp_path: Path) -> None:
