@@ -257,8 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     args.pelican_args = argv[cut + 1:]
     if args.command == "list":
         # Paths from here when inside it, as CI's artifact paths must be (the Makefile passes absolute ones).
-        print(json.dumps([{"site": s.id, "output": _from_here(s.output), "url": s.url}
-                          for s in sites(args.content, args.output)], ensure_ascii=False))
+        sys.stdout.write(json.dumps([{"site": s.id, "output": _from_here(s.output), "url": s.url}
+                                     for s in sites(args.content, args.output)], ensure_ascii=False) + "\n")
         return 0
     if not args.settings:
         parser.error("--settings is required for html, check and publish")
