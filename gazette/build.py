@@ -33,6 +33,9 @@ class Build:
     # Every site's document pages (and their files), as output-relative paths: links between
     # the sites are checked against them like links inside one (inspection, broken-links)
     cluster_pages: dict[str, set[str]] = field(default_factory=dict)
+    # Files (content-relative) this site's documents link to in their bodies, and those only other sites' do
+    own_files: set[str] = field(default_factory=set)
+    other_files: set[str] = field(default_factory=set)
     # {(source site, type): {site id: (mode, column)}}: which sites' `reposts:` rules take what (cluster.py)
     repost_rules: dict[tuple[str, str], dict[str, tuple[str, str]]] = field(default_factory=dict)
     # {absolute source path: [Version, …]} from git, for 最后更新 (empty when switched off)

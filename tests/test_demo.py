@@ -94,3 +94,5 @@ def test_demo_is_a_cluster_with_both_kinds_of_repost(tmp_path):
     notices = page(out, "www", "tzgg")  # the portal lists its departments' notices, linking to them
     assert 'href="/jyj/tzgg/2026/jyj-20261115/"' in notices and 'href="/fgw/tzgg/2026/fgw-20261118/"' in notices
     assert "本页转载自" in page(out, "www", "gzdt/2026/jyj-20261120")  # a department's news copied to the portal
+    # A file only the portal's documents link to (an interpretation's 图解) is the portal's alone.
+    assert list((out / "www").rglob("jd-bzbf-2026-18.svg")) and not list((out / "jyj").rglob("jd-bzbf-2026-18.svg"))

@@ -91,11 +91,10 @@ def place_articles(generator: Any) -> None:
                 # Its department is its own site's; here the source site names where it comes from.
                 doc.department = doc.metadata["department"] = None
             if how is not None and how[0] == "copy":
+                # Search engines credit the original, at its public address even in a local build.
+                doc.canonical_url = f"{(build.cluster[source]['site'].get('url') or '').rstrip('/')}/{doc.url}"
                 doc.column = doc.metadata["column"] = how[1]
                 doc.override_url, doc.override_save_as = doc.copies[here]
-                # Search engines credit the original, at its public address even in a local build.
-                public = (build.cluster[source]["site"].get("url") or "").rstrip("/")
-                doc.canonical_url = f"{public}/{doc.original_url.removeprefix(build.bases[source] + '/')}"
                 kept.append(doc)
             elif how is not None:
                 doc.column = how[1]
@@ -105,15 +104,14 @@ def place_articles(generator: Any) -> None:
                 doc.external_url = doc.original_url
                 build.foreign.append(doc)
         getattr(generator, name)[:] = kept
-    _unlink(generator, [*generator.articles, *generator.translations])
+    _note_links(build, [*generator.articles, *generator.translations], [*build.foreign, *build.referenced])
 
 
-def _unlink(generator: Any, kept: list[Any]) -> None:
-    """Files linked only from documents this site does not publish are not its files (Pelican collected all)."""
-    build = gazette.build.current()
-    ours = set().union(*(d.get_static_links() for d in kept))
-    theirs = set().union(*(d.get_static_links() for d in [*build.foreign, *build.referenced]))
-    generator.context["static_links"] -= theirs - ours
+def _note_links(build: Any, kept: list[Any], dropped: list[Any]) -> None:
+    """Note the files the site's documents link to, and those only other sites' documents do (place_pages
+    takes the latter out of Pelican's static links, which it collected from every document it read)."""
+    build.own_files.update(*(d.get_static_links() for d in kept))
+    build.other_files.update(*(d.get_static_links() for d in dropped))
 
 
 def _map_pages(build: Any, docs: list[Any], formats: dict[int, dict[str, Any]]) -> None:
@@ -157,14 +155,17 @@ def place_pages(generator: Any) -> None:
     build = gazette.build.current()
     if len(build.cluster) < 2:
         return
-    kept = []
+    kept, dropped = [], []
     for name in ("pages", "translations", "hidden_pages", "hidden_translations"):
         pages = getattr(generator, name)
-        build.foreign += [p for p in pages if owner(p) != build.site_id]
+        dropped += [p for p in pages if owner(p) != build.site_id]
         pages[:] = [p for p in pages if owner(p) == build.site_id]
         kept += pages
+    build.foreign += dropped
     for page in build.foreign:
         if getattr(page, "type", "") == "page" and not hasattr(page, "external_url"):
             page.external_url = f"{build.bases[owner(page)]}/{page.url}"
             build.cluster_pages.setdefault(owner(page), set()).add(page.save_as)
-    _unlink(generator, kept)
+    _note_links(build, kept, dropped)
+    # Articles and pages are placed now: a file either links is this site's.
+    generator.context["static_links"] -= build.other_files - build.own_files

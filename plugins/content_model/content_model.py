@@ -354,7 +354,7 @@ def _publish_only_linked_files(docs: list[Any], generators: list[Any], settings:
              if data["site"].get(key)}
     held |= {rel(ref.source_path) for doc in others for attr in ("attachments", "files", "image")
              for ref in _refs(getattr(doc, attr, None))}
-    held |= {p.replace(os.sep, "/") for doc in others for p in doc.get_static_links()}
+    held |= {p.replace(os.sep, "/") for p in build.other_files}
     public = tuple(d.strip("/") + "/" for d in settings["GAZETTE_PUBLIC_STATIC_DIRS"])
     kept = []
     for item in static.staticfiles:
