@@ -78,16 +78,16 @@ def sites(content: str, output: str, report: str = "ci-report", cache: str = "ca
 
 def _settings(path: str, pelican_args: list[str]) -> dict[str, Any]:
     """The settings a build will have: the file's, then the caller's -e items (CACHE_PATH, SITEURL…)."""
+    from pelican import parse_arguments
     from pelican.settings import read_settings
 
-    settings = read_settings(path)
-    for item in split_overrides(pelican_args)[1]:
-        key, _, value = item.partition("=")
-        try:
-            settings[key] = json.loads(value)
-        except ValueError:
-            continue
-    return settings
+    items = split_overrides(pelican_args)[1]  # every -e list at once: Pelican keeps only its last
+    try:
+        overrides = parse_arguments(["-e", *items]).overrides if items else {}
+    except ValueError as exc:  # Pelican's own words: KEY=VALUE, in JSON
+        sys.stderr.write(f"cluster: {exc}\n")
+        raise SystemExit(2) from None
+    return read_settings(path, override=overrides)
 
 
 def _run_all(jobs: list[Site], run: Any) -> dict[str, int]:
