@@ -208,9 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         edited = next((gz / "content" / "news").rglob("*.md"))
         edited.write_text(edited.read_text(encoding="utf-8").replace("## 一、", "## 一、（修订）", 1), encoding="utf-8")
         one = timed(gazette_cmd(gz / "content", gz / "output"), work)
-        # What every merge does: a new document, newest of all, then a changed title.
+        # What every merge does: a new document, newest of all (yet not after the build time, which
+        # would hold it back unpublished), then a changed title.
         (gz / "content" / "news" / "bench-new.md").write_text(
-            "---\ntitle: 基准测试新增的一条工作动态\ndate: 2026-11-30 09:00\n---\n新增正文。\n", encoding="utf-8")
+            "---\ntitle: 基准测试新增的一条工作动态\ndate: 2026-11-21 09:00\n---\n新增正文。\n", encoding="utf-8")
         added = timed(gazette_cmd(gz / "content", gz / "output"), work)
         text = edited.read_text(encoding="utf-8")
         edited.write_text(text.replace("title: ", "title: （更正）", 1), encoding="utf-8")

@@ -124,10 +124,10 @@ class Output:
     def rel(self, path: str) -> str:
         """The output-relative path ('a/b.html') of a path given relative to the output folder or absolute."""
         full = os.path.normpath(os.path.join(self.root, path))
-        rel = os.path.relpath(full, self.root)
-        if rel == "." or rel.startswith(".." + os.sep) or rel == "..":
+        inside = self.root.rstrip(os.sep) + os.sep  # (root is absolute and normalised)
+        if not full.startswith(inside) or full == inside:
             raise OutputError(f"output: {path} is not a file inside the output folder {self.root}")
-        return rel.replace(os.sep, "/")
+        return full[len(inside):].replace(os.sep, "/")
 
     def path(self, rel: str) -> str:
         return os.path.join(self.root, self.rel(rel))

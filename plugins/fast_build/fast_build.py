@@ -37,10 +37,11 @@ import pickle
 import sys
 import types
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from typing import Any
 
+import numpy as np
 from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Content
@@ -70,7 +71,7 @@ _PLAIN = {str, Markup, int, float, bool, type(None), bytes, dt.datetime, dt.date
 # Below this many queued pages, forking workers costs more than it saves.
 PARALLEL_MIN_JOBS = 32
 # Bump when the key recipe changes, so old manifests never match.
-FORMAT = 2
+FORMAT = 3
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # Python and the libraries that shape output: an upgrade must re-render, like a code change.
 LIBRARIES = " ".join([sys.version, *(f"{name}={version(name)}" for name in (
@@ -223,7 +224,7 @@ class _KeyedTemplate:
             writer.pending = _Pending(rel, "unkeyable:" + os.urandom(12).hex())
         else:
             reads = tuple(tracker.deps)
-            key = deps.page_key(base, [f"{p!r}={d};" for p, d in tracker.deps.items()])
+            key = deps.tracked_key(base, tracker.deps, writer.is_shared(localcontext))
             writer.pending = _Pending(rel, key, reads=reads)
         return html
 
@@ -267,9 +268,9 @@ class FastWriter(Writer):
         self.reuse = not self.store.ignored  # --ignore-cache: render every page, whatever the manifest says
         self.resolver = deps.Resolver(())
         self.ref: dict[str, Any] = {}  # the context every page's context is a copy of, plus its own variables
-        self.shared: dict[int, Any] = {}  # digests of reads that are the same for every page, by path number
         self.bases: dict[str, str] = {}
         self.settings_digest = ""
+        self.shared_reads = deps.SharedReads.empty()  # (see current_key)
         _state["writer"] = self
 
     def write_file(self, name: Any, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> None:
@@ -288,24 +289,42 @@ class FastWriter(Writer):
     def current_key(self, base: str, read_ids: Sequence[int], context: dict[str, Any], env: Any) -> str | None:
         """The key the last build's reads give in this build's context; None if one cannot be read.
 
-        Most reads start at a document or at a variable every page shares (the same object in
-        every page's context: SITE_DATA, columns): their digests are the same for every page,
-        so they are kept by path number, which costs a fraction of walking or hashing the path.
+        Shared reads (from a document, or a variable whose object this page shares with every
+        page: SITE_DATA, columns) were digested once for all pages (flush: self.shared_reads),
+        so they cost an array lookup; only the page's own reads (its document as `article`, its
+        list page) are walked here.
         """
-        shared, ref, parts = self.shared, self.ref, []
-        for index in read_ids:
+        reads = self.shared_reads
+        ids = np.frombuffer(read_ids, dtype=np.uint32) if isinstance(read_ids, array) else np.asarray(
+            read_ids, dtype=np.uint32)
+        if len(ids) and int(ids.max()) >= len(reads.roots):
+            return None
+        ref = self.ref
+        shared_roots = np.fromiter((name in context and context[name] is ref.get(name, _NOWHERE)
+                                    for name in reads.names), dtype=bool, count=len(reads.names))
+        shared_roots[0] = True  # documents
+        on_shared = shared_roots[reads.roots[ids]]
+        shared = ids[on_shared]
+        if reads.bad[shared].any():
+            return None
+        parts = []
+        for index in ids[~on_shared].tolist():
             path, shown = self.paths[index]
-            kind, name = path[0][0], path[0][1]
-            if kind == "doc" or (name in context and context[name] is ref.get(name, _NOWHERE)):
-                value = shared.get(index, _NOWHERE)
-                if value is _NOWHERE:
-                    value = shared[index] = self.resolver.digest(path, context, env)
-            else:  # this page's own (its document, its list page), or a Jinja global
-                value = self.resolver.digest(path, context, env)
+            value = self.resolver.digest(path, context, env)
             if value is None:
                 return None
             parts.append(f"{shown}={value};")
-        return deps.page_key(base, ["".join(parts)])
+        return deps.page_key(base, parts, reads.digests[shared].tobytes())
+
+    def is_shared(self, context: dict[str, Any]) -> Callable[[deps.Path], bool]:
+        """Whether a read of a page with this context is shared (see current_key)."""
+        ref = self.ref
+
+        def shared(path: deps.Path) -> bool:
+            kind, name = path[0][0], path[0][1]
+            return kind == "doc" or (name in context and context[name] is ref.get(name, _NOWHERE))
+
+        return shared
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         return _PageFile(self, filename)
@@ -339,7 +358,9 @@ class FastWriter(Writer):
         self.settings_digest = Fingerprint().of({k: v for k, v in self.settings.items()
                                                  if k not in up_to_date.BOOKKEEPING})
         self.resolver = deps.Resolver(_documents(context))
-        self.ref, self.shared = context, {}
+        self.ref = context
+        if self.reuse and self.manifest:  # (forked workers inherit these arrays without copying them)
+            self.shared_reads = self.resolver.shared_digests(self.paths, context, jobs[0].template.environment)
         for env in {id(job.template.environment): job.template.environment for job in jobs}.values():
             deps.install(env)
 
