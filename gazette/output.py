@@ -36,7 +36,7 @@ from typing import Any
 from pelican import signals
 from pelican.log import console
 
-from gazette.files import Stamp, copy_atomic, link_file, stamp, write_atomic
+from gazette.files import Stamp, copy_atomic, link_file, settled, stamp, write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -98,16 +98,23 @@ def record_path(settings: Mapping[str, Any], output_path: str, suffix: str = ".o
     return os.path.join(settings.get("CACHE_PATH", "cache"), "gazette-pages", name + suffix)
 
 
-def _load(path: str) -> dict[str, Stamp] | None:
-    """The previous build's files with their stamps, or None without a readable record."""
+def _load(path: str) -> tuple[dict[str, Stamp] | None, dict[str, str]]:
+    """The previous build's files with their stamps (None without a readable record), and the digests
+    of the bytes it wrote with write()."""
     try:
         with open(path, encoding="utf-8") as fh:
             record = json.load(fh)
         if record["format"] != FORMAT:
-            return None
-        return {rel: (size, mtime) for rel, (size, mtime) in record["files"].items()}
+            return None, {}
+        files = {rel: (size, mtime) for rel, (size, mtime) in record["files"].items()}
+        digests = record.get("digests", {})
+        return files, {rel: d for rel, d in digests.items() if isinstance(d, str) and rel in files}
     except (OSError, ValueError, KeyError, TypeError):
-        return None
+        return None, {}
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class Output:
@@ -117,8 +124,9 @@ class Output:
         self.root = os.path.abspath(root)
         self.record_file = record
         self.pid = os.getpid()
-        self.last = _load(record)  # the previous build's files
+        self.last, self._last_digests = _load(record)  # the previous build's files (and what write() wrote)
         self._files: dict[str, Stamp] = {}  # this build's files, with their stamps once written
+        self._digests: dict[str, str] = {}  # of the bytes write() put in this build's files
         self._changed: dict[str, Context] = {}  # written or changed this build: content_written fires for these
 
     def rel(self, path: str) -> str:
@@ -136,8 +144,21 @@ class Output:
         """Write a file of the site (unless it holds these bytes already); whether it changed.
 
         context is what content_written passes on for the file (None for files that are not pages).
+        A file the last build wrote these same bytes to, untouched since, is not even read: a
+        site's ten thousand search files are mostly the same from one build to the next.
         """
-        return self.record(rel, put_bytes(self.path(rel), data), context)
+        rel = self.rel(rel)
+        path, digest = self.path(rel), _digest(data)
+        old = self.last.get(rel) if self.last else None
+        if old is not None and self._last_digests.get(rel) == digest and settled(old[1]):
+            found = stamp(path)
+            if found == old:
+                self.record(rel, False, context, found)
+                self._digests[rel] = digest
+                return False
+        changed = self.record(rel, put_bytes(path, data), context)
+        self._digests[rel] = digest
+        return changed
 
     def copy(self, source: str, rel: str) -> bool:
         """Copy a file into the site (unless the same bytes are there); whether it changed."""
@@ -161,6 +182,7 @@ class Output:
             raise OutputError(f"output: {rel} recorded in a worker process, where the record is lost; "
                               "write it with put_bytes/put_copy/put_link and record it in the build process")
         rel = self.rel(rel)
+        self._digests.pop(rel, None)  # (write() gives it again: these may not be the bytes it wrote)
         found = found or stamp(self.path(rel))
         if found is None:
             logger.debug("output: %s is not there; not recorded", rel)
@@ -174,6 +196,7 @@ class Output:
         """Take a file this build wrote out of the site again (a preview has no sitemap)."""
         rel = self.rel(rel)
         self._files.pop(rel, None)
+        self._digests.pop(rel, None)
         self._changed.pop(rel, None)
         try:
             os.remove(self.path(rel))
@@ -203,11 +226,13 @@ class Output:
         else:
             self._remove_leftovers()
         os.makedirs(os.path.dirname(self.record_file) or ".", exist_ok=True)
+        digests = {rel: d for rel, d in self._digests.items() if rel in self._files}
         write_atomic(self.record_file, json.dumps(
-            {"format": FORMAT, "root": self.root, "files": self._files}, sort_keys=True).encode("utf-8"))
+            {"format": FORMAT, "root": self.root, "files": self._files, "digests": digests},
+            sort_keys=True).encode("utf-8"))
         changed, self._changed = self._changed, {}
         # The next build in this process (pelican --autoreload) starts from this one.
-        self.last, self._files = self._files, {}
+        self.last, self._files, self._last_digests, self._digests = self._files, {}, digests, {}
         for rel, context in changed.items():
             signals.content_written.send(os.path.join(self.root, rel),
                                          context=context() if callable(context) else context)

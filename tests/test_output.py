@@ -61,3 +61,21 @@ def test_a_deleted_document_takes_its_files_with_it_and_hand_made_files_stay(sam
     assert clean.returncode == 0, clean.stderr
     assert left - {"notes.txt", "feeds/sjkf.atom.xml"} == files(clean.output)
     assert report(output) == report(clean.output)  # the deleted page was not inspected
+
+
+def test_a_written_file_changed_by_hand_is_written_again_at_the_same_size(sample_content, tmp_path):
+    """The writer skips bytes it wrote last build by their digest, but only while the file is untouched."""
+    output = tmp_path / "output"
+    assert build(sample_content, output).returncode == 0
+    robots = output / "robots.txt"
+    index_json = next((output / "search-index").glob("*/index.json"))
+    kept = {path: path.read_bytes() for path in (robots, index_json)}
+    untouched = sorted((output / "search-index").rglob("m/*.json"))[0]
+    untouched_mtime = untouched.stat().st_mtime_ns
+    for path, data in kept.items():
+        path.write_bytes(data.swapcase())  # same size, other bytes
+    again = build(sample_content, output)
+    assert again.returncode == 0, again.stderr
+    for path, data in kept.items():
+        assert path.read_bytes() == data, path
+    assert untouched.stat().st_mtime_ns == untouched_mtime  # and what nobody touched is not rewritten

@@ -326,9 +326,9 @@ def merge(segments: Sequence[tuple[int, Sequence[Postings]]]) -> Postings:
     head_lengths = np.diff(np.append(head_at, len(head)))
     piece_lengths = head_lengths + tail_lengths
     piece_at = np.cumsum(piece_lengths) - piece_lengths
-    out = np.zeros(int(piece_lengths.sum()), np.uint8)
-    _place(out, piece_at, head, head_at, head_lengths)
-    _place(out, piece_at + head_lengths, blob, tails, tail_lengths)
+    # each piece: its new head, then its tail from the segment's blob
+    out = _gather(np.concatenate([head, blob]), np.stack([head_at, tails + len(head)], axis=1).reshape(-1),
+                  np.stack([head_lengths, tail_lengths], axis=1).reshape(-1))
     starts = piece_at[new_key]
     first_pieces = np.flatnonzero(new_key)
     return Postings(keys[new_key], np.add.reduceat(joined("counts"), first_pieces), starts,
@@ -387,27 +387,32 @@ def _json(value: object) -> bytes:
 def _entries(order: np.ndarray, *, header: np.ndarray, head: np.ndarray, own: np.ndarray,
              starts: np.ndarray, blob: np.ndarray) -> np.ndarray:
     """The dictionary entries in `order`, one after another: header, then the posting (`own` bytes of it)."""
-    size = head[order] + own[order]
-    at = np.concatenate([[0], np.cumsum(size)])[:-1]
-    out = np.zeros(int(size.sum()), np.uint8)
     header_at = np.concatenate([[0], np.cumsum(head)])[:-1]
-    _place(out, at, header, header_at[order], head[order])
-    _place(out, at + head[order], blob, starts[order], own[order])
-    return out
+    return _gather(np.concatenate([header, blob]),
+                   np.stack([header_at[order], starts[order] + len(header)], axis=1).reshape(-1),
+                   np.stack([head[order], own[order]], axis=1).reshape(-1))
 
 
-def _place(out: np.ndarray, to: np.ndarray, source: np.ndarray, start: np.ndarray, length: np.ndarray) -> None:
-    """out[to[i]: to[i] + length[i]] = source[start[i]: start[i] + length[i]] for every i, a few MB at a time."""
+def _gather(source: np.ndarray, start: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """source[start[i]: start[i] + length[i]] for every i, one after another, a few MB at a time.
+
+    Each byte's source index is the previous one's plus one, except where a slice begins: the
+    indices are a running sum of ones with a jump at each slice's first byte.
+    """
+    start, length = start.astype(np.int64), length.astype(np.int64)
+    nonempty = length > 0
+    start, length = start[nonempty], length[nonempty]
+    out = np.empty(int(length.sum()), source.dtype)
     ends = np.cumsum(length)
-    first = 0
+    first, done = 0, 0
     while first < len(length):
-        stop = int(np.searchsorted(ends, (ends[first - 1] if first else 0) + 8_000_000, side="right"))
-        stop = max(stop, first + 1)
-        part = length[first:stop]
-        total = int(part.sum())
-        if total:
-            which = np.repeat(np.arange(first, stop), part)
-            within = np.arange(total) - np.repeat(np.cumsum(part) - part, part)
-            out[to[which] + within] = source[start[which] + within]
+        stop = max(int(np.searchsorted(ends, done + 8_000_000, side="right")), first + 1)
+        s, n = start[first:stop], length[first:stop]
+        index = np.ones(int(n.sum()), np.int64)
+        index[0] = s[0]
+        index[np.cumsum(n[:-1])] = s[1:] - (s[:-1] + n[:-1] - 1)
+        np.cumsum(index, out=index)
+        out[done: done + len(index)] = source[index]
+        done += len(index)
         first = stop
-
+    return out

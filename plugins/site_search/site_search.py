@@ -30,7 +30,7 @@ from pelican.generators import Generator
 
 import gazette.output
 from gazette.cache import Cache
-from gazette.files import Stamp, settled, stamp
+from gazette.files import settled, stamp
 from gazette.settings import Setting, Table
 
 from . import index
@@ -128,54 +128,56 @@ def write_index(pelican: Any) -> None:
     cache = Cache.open(settings, "site_search", _recipe())
     kept: list[str] = []
     for language, members in sorted(by_language.items()):
-        made = index.files(documents(members, output, cache, slug(language)), _segments(cache, kept))
+        pages = [output.path(doc.save_as) for doc in members]
+        found = [index_doc(doc, "") for doc in members]  # (a segment reads its texts when it is not kept)
+        made = index.files(found, _segments(cache, kept, dict(zip(map(id, found), pages, strict=True))))
         folder = f"{bundle}/{slug(language)}"
         for rel, data in made.items():
             output.write(f"{folder}/{rel}", data)
         logger.info("site_search: %s: %d documents, %d files, %.1f s", language, len(members), len(made),
                     time.monotonic() - started)
-    cache.retain([*kept, *(f"texts-{slug(language)}" for language in by_language)])
+    cache.retain(kept)
 
 
-def documents(docs: list[Any], output: gazette.output.Output, cache: Cache, name: str) -> list[index.Doc]:
-    """Each document as the index holds it. A page's normalised text is kept in the cache by the
-    page file's size and mtime (an unchanged page is not read again)."""
-    before = cache.get_pickle(f"texts-{name}") or {}
-    now: dict[str, tuple[Stamp, str]] = {}
-    found = []
-    for doc in docs:
-        path = output.path(doc.save_as)
-        st = stamp(path)
-        kept = before.get(doc.save_as)
-        if kept and kept[0] == st and st and settled(st[1]):
-            text = kept[1]
-        else:
-            with open(path, encoding="utf-8") as fh:
-                text = normalize(page_text(fh.read()))
-        now[doc.save_as] = (st, text)
-        found.append(index_doc(doc, text))
-    if now != before:
-        cache.put_pickle(f"texts-{name}", now)
-    return found
+def _segments(cache: Cache, kept: list[str], pages: dict[int, str]) -> Callable[[Sequence[index.Doc]],
+                                                                              list[index.Postings]]:
+    """index.build, keeping each segment's postings in the cache.
 
-
-def _segments(cache: Cache, kept: list[str]) -> Callable[[Sequence[index.Doc]], list[index.Postings]]:
-    """index.build, keeping each segment's postings in the cache by a digest of its documents."""
+    A segment is known by its documents' titles and numbers and their pages' files: a page's
+    size and mtime stand for its bytes once it is settled (fast_build rewrites only pages that
+    changed), so an unchanged segment reads no page at all. A page written just now is known
+    by its text. Only a segment not kept reads its pages' text (`pages`: a document's page file).
+    """
 
     def segment(docs: Sequence[index.Doc]) -> list[index.Postings]:
         digest = hashlib.sha256()
         for doc in docs:
-            for part in (doc.title, doc.numbers, doc.text):
+            page = pages[id(doc)]
+            st = stamp(page)
+            if st is None or not settled(st[1]):
+                doc.text = _page_text(page)
+                seen = "text\1" + doc.text
+            else:
+                seen = f"page\1{page}\1{st[0]}\1{st[1]}"
+            for part in (doc.title, doc.numbers, seen):
                 digest.update(part.encode("utf-8") + b"\1")
         key = "segment-" + digest.hexdigest()[:40]
         kept.append(key)
         found = cache.get_pickle(key)
         if found is None:
+            for doc in docs:
+                doc.text = doc.text or _page_text(pages[id(doc)])
             found = index.build(docs)
             cache.put_pickle(key, found)
         return found
 
     return segment
+
+
+def _page_text(path: str) -> str:
+    """The normalised text a document's page shows for search."""
+    with open(path, encoding="utf-8") as fh:
+        return normalize(page_text(fh.read()))
 
 
 @functools.cache
