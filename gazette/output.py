@@ -30,7 +30,8 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pelican import signals
@@ -45,6 +46,16 @@ logger = logging.getLogger(__name__)
 Context = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
 # Bump when the record's layout changes: an unreadable record removes nothing.
 FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Written:
+    """What Output.put did with a file: whether it changed, the digest of its bytes, its stamp if taken."""
+
+    rel: str
+    changed: bool
+    digest: str
+    found: Stamp = None
 
 
 class OutputError(RuntimeError):
@@ -128,6 +139,8 @@ class Output:
         self._files: dict[str, Stamp] = {}  # this build's files, with their stamps once written
         self._digests: dict[str, str] = {}  # of the bytes write() put in this build's files
         self._changed: dict[str, Context] = {}  # written or changed this build: content_written fires for these
+        self._waiting: list[Callable[[], Any]] = []  # see wait_for
+        self._promised: set[str] = set()
 
     def rel(self, path: str) -> str:
         """The output-relative path ('a/b.html') of a path given relative to the output folder or absolute."""
@@ -144,6 +157,12 @@ class Output:
         """Write a file of the site (unless it holds these bytes already); whether it changed.
 
         context is what content_written passes on for the file (None for files that are not pages).
+        """
+        return self.written(self.put(rel, data), context)
+
+    def put(self, rel: str, data: bytes) -> Written:
+        """write() without recording: safe in a forked worker, whose Written the build process records.
+
         A file the last build wrote these same bytes to, untouched since, is not even read: a
         site's ten thousand search files are mostly the same from one build to the next.
         """
@@ -153,12 +172,27 @@ class Output:
         if old is not None and self._last_digests.get(rel) == digest and settled(old[1]):
             found = stamp(path)
             if found == old:
-                self.record(rel, False, context, found)
-                self._digests[rel] = digest
-                return False
-        changed = self.record(rel, put_bytes(path, data), context)
-        self._digests[rel] = digest
+                return Written(rel, False, digest, found)
+        return Written(rel, put_bytes(path, data), digest)
+
+    def written(self, done: Written, context: Context = None) -> bool:
+        """Record what put() did; whether the file changed."""
+        changed = self.record(done.rel, done.changed, context, done.found)
+        self._digests[done.rel] = done.digest
         return changed
+
+    def wait_for(self, join: Callable[[], Any], promised: Iterable[str] = ()) -> None:
+        """Have finish() first call join: work still putting files into the output (in a worker) ends there.
+
+        promised: files that work will have put there, which pages may link to (the search page
+        preloads its index.json): the inspection counts them as the site's already.
+        """
+        self._waiting.append(join)
+        self._promised.update(self.rel(rel) for rel in promised)
+
+    def promised(self) -> set[str]:
+        """Files that work still running will put into the output (see wait_for)."""
+        return set(self._promised)
 
     def copy(self, source: str, rel: str) -> bool:
         """Copy a file into the site (unless the same bytes are there); whether it changed."""
@@ -216,10 +250,15 @@ class Output:
         if self.last is None:
             return set()
         return {rel for rel, old in self.last.items()
-                if rel not in self._files and stamp(os.path.join(self.root, rel)) == old}
+                if rel not in self._files and rel not in self._promised
+                and stamp(os.path.join(self.root, rel)) == old}
 
     def finish(self) -> None:
         """Remove what the site dropped, save the record, then fire content_written for each changed file."""
+        waiting, self._waiting = self._waiting, []
+        for join in waiting:
+            join()
+        self._promised.clear()
         if self.last is None:
             logger.debug("output: no record of the files of the previous build into %s (a first build, or "
                          "CACHE_PATH was deleted); nothing removed", self.root)

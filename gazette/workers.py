@@ -39,3 +39,37 @@ def fork_map(func: Callable[[Any], Any], items: Sequence[Any], workers: int, chu
     for start, part in enumerate(parts):
         results[start::count] = part
     return results
+
+
+def fork_call(func: Callable[[], Any], background: bool = True) -> Callable[[], Any]:
+    """Start func() in one forked process; the returned function waits for it and gives its result.
+
+    For work that only needs the build's state as it is now and the output files (the search
+    index once the pages are written), so the build process can go on with other work on the
+    other core. func's exception is raised by the returned function. Not background: func runs
+    here, now (GAZETTE_WORKERS=1).
+    """
+    if not background:
+        result = func()
+        return lambda: result
+    _task[:] = [func]
+    gc.freeze()
+    try:
+        pool = multiprocessing.get_context("fork").Pool(1)
+        pending = pool.apply_async(_call)
+    finally:
+        gc.unfreeze()
+        _task.clear()
+
+    def join() -> Any:
+        try:
+            return pending.get()
+        finally:
+            pool.close()
+            pool.join()
+
+    return join
+
+
+def _call() -> Any:
+    return _task[0]()

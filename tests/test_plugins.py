@@ -17,8 +17,9 @@ def files(root: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("plugins", [
     ["seo", *[p for p in NORMAL if p != "seo"]],
-    # reversed, except that fast_build stays before inspection, which reads the pages it writes
-    ["fast_build", *[p for p in reversed(NORMAL) if p != "fast_build"]],
+    # reversed, except that fast_build and site_search stay before inspection, which reads the pages
+    # and counts the search index they write
+    ["fast_build", "site_search", *[p for p in reversed(NORMAL) if p not in ("fast_build", "site_search")]],
 ], ids=["seo-first", "reversed"])
 def test_order_of_plugins_does_not_change_the_site(sample_build, tmp_path, plugins):
     result = build(sample_build.content, tmp_path / "output", PLUGINS=plugins)
@@ -36,7 +37,9 @@ def test_order_of_plugins_does_not_change_the_site(sample_build, tmp_path, plugi
      "add it to PLUGINS"),
     (["content_model", "listings", "inspection", "fast_build"],
      "inspection must come after fast_build; list it after fast_build"),
-], ids=["seo-without-content-model", "no-content-model", "inspection-before-fast-build"])
+    (["content_model", "listings", "fast_build", "inspection", "site_search"],
+     "inspection must come after site_search; list it after site_search"),
+], ids=["seo-without-content-model", "no-content-model", "inspection-before-fast-build", "inspection-before-search"])
 def test_missing_or_misplaced_plugin_is_one_line(sample_content, tmp_path, plugins, line):
     result = build(sample_content, tmp_path / "output", PLUGINS=plugins)
     assert result.returncode != 0

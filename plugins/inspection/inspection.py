@@ -230,7 +230,7 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
     files, stats = _walk(output, skip)
     # What the last build wrote and this one did not is removed only when the build ends: not the site's.
     gone = gazette.output.current().leftovers()
-    files -= gone
+    files = (files - gone) | gazette.output.current().promised()  # (the search index, still being made)
     stats = {rel: st for rel, st in stats.items() if rel not in gone}
     pages = cache.page_facts(output, stats, settings.get("GAZETTE_WORKERS", 1))
     site = Site(docs=docs, columns=context.get("columns", []),

@@ -32,6 +32,7 @@ import gazette.output
 from gazette.cache import Cache
 from gazette.files import settled, stamp
 from gazette.settings import Setting, Table
+from gazette.workers import fork_call
 
 from . import index
 from . import text as text_module
@@ -114,29 +115,45 @@ _pending: dict[str, Any] = {}
 
 
 def write_index(pelican: Any) -> None:
-    """Index every published document from its written page, one index per language."""
+    """Index every published document from its written page, one index per language.
+
+    With worker processes it runs in one, beside the inspection: the build records its files
+    when it finishes (gazette.output: wait_for).
+    """
     docs = _pending.pop("docs", None)
     if docs is None:
         return
-    started = time.monotonic()
     settings = pelican.settings
     output = gazette.output.current()
-    bundle = settings["SITE_SEARCH_BUNDLE"]
     by_language: dict[str, list[Any]] = {}
     for doc in sorted(docs, key=lambda d: (d.date.timestamp(), d.url)):  # oldest first: a new one goes last
         by_language.setdefault(language_of(doc), []).append(doc)
     cache = Cache.open(settings, "site_search", _recipe())
-    kept: list[str] = []
-    for language, members in sorted(by_language.items()):
-        pages = [output.path(doc.save_as) for doc in members]
-        found = [index_doc(doc, "") for doc in members]  # (a segment reads its texts when it is not kept)
-        made = index.files(found, _segments(cache, kept, dict(zip(map(id, found), pages, strict=True))))
-        folder = f"{bundle}/{slug(language)}"
-        for rel, data in made.items():
-            output.write(f"{folder}/{rel}", data)
-        logger.info("site_search: %s: %d documents, %d files, %.1f s", language, len(members), len(made),
-                    time.monotonic() - started)
-    cache.retain(kept)
+
+    def make() -> tuple[list[gazette.output.Written], list[str]]:
+        started = time.monotonic()
+        done: list[gazette.output.Written] = []
+        kept: list[str] = []
+        for language, members in sorted(by_language.items()):
+            pages = [output.path(doc.save_as) for doc in members]
+            found = [index_doc(doc, "") for doc in members]  # (a segment reads its texts when it is not kept)
+            made = index.files(found, _segments(cache, kept, dict(zip(map(id, found), pages, strict=True))))
+            folder = f"{settings['SITE_SEARCH_BUNDLE']}/{slug(language)}"
+            done += [output.put(f"{folder}/{rel}", data) for rel, data in made.items()]
+            logger.info("site_search: %s: %d documents, %d files, %.1f s", language, len(members), len(made),
+                        time.monotonic() - started)
+        return done, kept
+
+    result = fork_call(make, background=settings.get("GAZETTE_WORKERS", 1) > 1)
+
+    def record() -> None:
+        done, kept = result()
+        for written in done:
+            output.written(written)
+        cache.retain(kept)
+
+    output.wait_for(record, [f"{settings['SITE_SEARCH_BUNDLE']}/{slug(language)}/index.json"
+                             for language in by_language])
 
 
 def _segments(cache: Cache, kept: list[str], pages: dict[int, str]) -> Callable[[Sequence[index.Doc]],
