@@ -42,6 +42,7 @@ from importlib.metadata import version
 from typing import Any
 
 import numpy as np
+from jinja2.runtime import missing
 from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Content
@@ -55,7 +56,7 @@ from gazette.files import Stamp, files_digest, load_pickle, save_pickle, stamp
 from gazette.output import put_bytes
 from gazette.pelican_args import autoreloading
 from gazette.settings import Setting, Table
-from gazette.workers import fork_map
+from gazette.workers import fork_call, fork_map
 
 from . import deps, up_to_date
 from .page_store import manifests_keys
@@ -307,10 +308,15 @@ class FastWriter(Writer):
         shared = ids[on_shared]
         if reads.bad[shared].any():
             return None
-        parts = []
+        parts, globals_ = [], env.globals
         for index in ids[~on_shared].tolist():
             path, shown = self.paths[index]
-            value = self.resolver.digest(path, context, env)
+            if len(path) == 1:  # a variable itself (most: `article`, `output_file`, names a template tries)
+                name = path[0][1]
+                found = context[name] if name in context else globals_.get(name, missing)
+                value = deps.digest(None if found is missing else found)
+            else:
+                value = self.resolver.digest(path, context, env)
             if value is None:
                 return None
             parts.append(f"{shown}={value};")
@@ -360,7 +366,8 @@ class FastWriter(Writer):
         self.resolver = deps.Resolver(_documents(context))
         self.ref = context
         if self.reuse and self.manifest:  # (forked workers inherit these arrays without copying them)
-            self.shared_reads = self.resolver.shared_digests(self.paths, context, jobs[0].template.environment)
+            self.shared_reads = self.resolver.shared_digests(self.paths, context, jobs[0].template.environment,
+                                                             self.settings.get("GAZETTE_WORKERS", 1))
         for env in {id(job.template.environment): job.template.environment for job in jobs}.values():
             deps.install(env)
 
@@ -435,8 +442,10 @@ class FastWriter(Writer):
                 logger.error("fast_build: %s was written %d times by different pages", rel, count)
         new = self._numbered(results)
         self.manifest = new
-        if self.manifest_path:
-            save_pickle(self.manifest_path, {"format": FORMAT, "pages": new, "paths": self.paths})
+        if self.manifest_path:  # (pickling a million reads takes a while: in a worker, while the build goes on)
+            path, manifest = self.manifest_path, {"format": FORMAT, "pages": new, "paths": self.paths}
+            gazette.output.current().wait_for(fork_call(
+                lambda: save_pickle(path, manifest), background=self.settings.get("GAZETTE_WORKERS", 1) > 1))
         for result in results:
             if result.stored:
                 self.store.seal(result.key, result.stored)
