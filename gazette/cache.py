@@ -194,6 +194,10 @@ class Cache:
         mark_used(path, st)
         return data
 
+    def has(self, key: str) -> bool:
+        """Whether get(key) may find something (reading is on and an entry is there; not yet verified)."""
+        return bool(self.read and self.folder) and os.path.exists(self._entry(key))
+
     def put(self, key: str, data: bytes) -> None:
         """Keep data under key, atomically, with its digest (forked workers may put too)."""
         if self.folder:

@@ -442,10 +442,13 @@ class FastWriter(Writer):
                 logger.error("fast_build: %s was written %d times by different pages", rel, count)
         new = self._numbered(results)
         self.manifest = new
-        if self.manifest_path:  # (pickling a million reads takes a while: in a worker, while the build goes on)
+        if self.manifest_path:
+            # Pickling a million reads takes a while: in a worker while the build goes on, unless most
+            # pages were rendered (a cold build), whose workers' memory is better not added to.
             path, manifest = self.manifest_path, {"format": FORMAT, "pages": new, "paths": self.paths}
-            gazette.output.current().wait_for(fork_call(
-                lambda: save_pickle(path, manifest), background=self.settings.get("GAZETTE_WORKERS", 1) > 1))
+            rendered = sum(r.action in ("same", "written") for r in results)
+            background = self.settings.get("GAZETTE_WORKERS", 1) > 1 and rendered * 10 <= len(results)
+            gazette.output.current().wait_for(fork_call(lambda: save_pickle(path, manifest), background))
         for result in results:
             if result.stored:
                 self.store.seal(result.key, result.stored)

@@ -129,26 +129,31 @@ def write_index(pelican: Any) -> None:
     for doc in sorted(docs, key=lambda d: (d.date.timestamp(), d.url)):  # oldest first: a new one goes last
         by_language.setdefault(language_of(doc), []).append(doc)
     cache = Cache.open(settings, "site_search", _recipe())
+    plans = []  # per language: its documents as the index holds them, and each segment's key
+    for language, members in sorted(by_language.items()):
+        found = [index_doc(doc, "") for doc in members]  # (a segment reads its texts when it is not kept)
+        pages = {id(d): output.path(doc.save_as) for d, doc in zip(found, members, strict=True)}
+        plans.append((language, found, pages, segment_keys(found, pages)))
+    kept = [key for *_, keys in plans for key in keys.values()]
+    to_index = sum(not cache.has(key) for key in kept)
 
-    def make() -> tuple[list[gazette.output.Written], list[str]]:
+    def make() -> list[gazette.output.Written]:
         started = time.monotonic()
         done: list[gazette.output.Written] = []
-        kept: list[str] = []
-        for language, members in sorted(by_language.items()):
-            pages = [output.path(doc.save_as) for doc in members]
-            found = [index_doc(doc, "") for doc in members]  # (a segment reads its texts when it is not kept)
-            made = index.files(found, _segments(cache, kept, dict(zip(map(id, found), pages, strict=True))))
+        for language, found, pages, keys in plans:
+            made = index.files(found, _segment(cache, pages, keys))
             folder = f"{settings['SITE_SEARCH_BUNDLE']}/{slug(language)}"
             done += [output.put(f"{folder}/{rel}", data) for rel, data in made.items()]
-            logger.info("site_search: %s: %d documents, %d files, %.1f s", language, len(members), len(made),
+            logger.info("site_search: %s: %d documents, %d files, %.1f s", language, len(found), len(made),
                         time.monotonic() - started)
-        return done, kept
+        return done
 
-    result = fork_call(make, background=settings.get("GAZETTE_WORKERS", 1) > 1)
+    # Indexing a segment takes memory (0.5 GB for a whole 10,000-document site): in the
+    # background only when few are to be indexed, as after an edit or a new document.
+    result = fork_call(make, background=settings.get("GAZETTE_WORKERS", 1) > 1 and to_index <= BACKGROUND_SEGMENTS)
 
     def record() -> None:
-        done, kept = result()
-        for written in done:
+        for written in result():
             output.written(written)
         cache.retain(kept)
 
@@ -156,19 +161,21 @@ def write_index(pelican: Any) -> None:
                              for language in by_language])
 
 
-def _segments(cache: Cache, kept: list[str], pages: dict[int, str]) -> Callable[[Sequence[index.Doc]],
-                                                                              list[index.Postings]]:
-    """index.build, keeping each segment's postings in the cache.
+BACKGROUND_SEGMENTS = 2
+
+
+def segment_keys(docs: Sequence[index.Doc], pages: dict[int, str]) -> dict[int, str]:
+    """The cache key of each segment index.files will ask for, by its first document.
 
     A segment is known by its documents' titles and numbers and their pages' files: a page's
     size and mtime stand for its bytes once it is settled (fast_build rewrites only pages that
     changed), so an unchanged segment reads no page at all. A page written just now is known
-    by its text. Only a segment not kept reads its pages' text (`pages`: a document's page file).
+    by its text.
     """
-
-    def segment(docs: Sequence[index.Doc]) -> list[index.Postings]:
+    keys = {}
+    for start in range(0, len(docs), index.SEGMENT):
         digest = hashlib.sha256()
-        for doc in docs:
+        for doc in docs[start: start + index.SEGMENT]:
             page = pages[id(doc)]
             st = stamp(page)
             if st is None or not settled(st[1]):
@@ -178,8 +185,17 @@ def _segments(cache: Cache, kept: list[str], pages: dict[int, str]) -> Callable[
                 seen = f"page\1{page}\1{st[0]}\1{st[1]}"
             for part in (doc.title, doc.numbers, seen):
                 digest.update(part.encode("utf-8") + b"\1")
-        key = "segment-" + digest.hexdigest()[:40]
-        kept.append(key)
+        keys[id(docs[start])] = "segment-" + digest.hexdigest()[:40]
+    return keys
+
+
+def _segment(cache: Cache, pages: dict[int, str], keys: dict[int, str]) -> Callable[[Sequence[index.Doc]],
+                                                                                 list[index.Postings]]:
+    """index.build, keeping each segment's postings in the cache under its key (segment_keys).
+    Only a segment not kept reads its pages' text (`pages`: a document's page file)."""
+
+    def segment(docs: Sequence[index.Doc]) -> list[index.Postings]:
+        key = keys[id(docs[0])]
         found = cache.get_pickle(key)
         if found is None:
             for doc in docs:
