@@ -16,9 +16,12 @@ output, not a cache, so it is kept whatever GAZETTE_CACHE or --ignore-cache say.
 one (a first build, a deleted CACHE_PATH) nothing is removed.
 
 Forked workers (fast_build renders pages in them) inherit a copy of the Output, and what
-they recorded would be lost with them: they write with put_bytes/put_copy/put_link, which
-record nothing, and hand what they did back to the build process, which records it.
-Recording in a worker is refused. Pelican's `content_written` fires once per file written
+they recorded would be lost with them: they write with put_bytes/put_copy/put_link or
+Output.put, which record nothing, and hand what they did back to the build process, which
+records it. Recording in a worker is refused. Work still running in a worker when the build
+ends (the search index, made beside the inspection) is waited for first (wait_for). The
+record also keeps a digest of what write() wrote, so a file whose digest and stamp are the
+last build's is not read back to compare. Pelican's `content_written` fires once per file written
 or changed this build, in the build process, when the build finishes (after the removal):
 for a page with its context (as fast_build rebuilds it), for any other file with None.
 """

@@ -14,7 +14,9 @@ through a path of its own: elements of a list read get `index i` paths, so the c
 objects a navigation loop walks over are tracked like any other value.
 
 Next build, each recorded path is walked again in the new context (with Jinja's own
-lookup rules) and digested; if every digest is equal, so is the page. What cannot be
+lookup rules) and digested; if every digest is equal, so is the page. Reads that are the
+same for every page making them (from a document, or a variable of the shared context) are
+walked once per build for all pages (Resolver.shared_digests), the rest per page. What cannot be
 named (an object handed to a project filter that has no path) makes the page
 unkeyable: always rendered, and counted.
 """

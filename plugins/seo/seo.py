@@ -10,6 +10,7 @@ and those the theme marks noindex. Nothing re-parses written HTML.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import html
 import logging
 import re
@@ -51,6 +52,7 @@ SCHEMA_TYPES = {"policy": "Legislation", "news": "NewsArticle", "dataset": "Data
                 "org": "AboutPage", "leader": "ProfilePage"}
 
 
+@functools.cache  # (a few thousand distinct characters; every build measures 10,000 descriptions)
 def _width(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
