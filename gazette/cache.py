@@ -22,8 +22,11 @@ One switch for the layer: GAZETTE_CACHE = False keeps nothing. `pelican --ignore
 GAZETTE_IGNORE_CACHE = True) reads nothing from any cache and still writes fresh entries; fast_build
 then renders every page and the up-to-date check does not skip the build.
 
-Pruning runs when the build is finalized, after every plugin's own work: other generations go,
-and entries of this one not used for GAZETTE_CACHE_DAYS (a deleted page's QR code, a file's
+Pruning runs when the build is finalized, after every plugin's own work: other generations go
+(except one another build is using right now: each build holds a shared lock on its generations,
+`.lock` in the generation's folder, and pruning takes it exclusively or leaves the
+generation be; `make publish` and `make html` side by side have different settings), and entries
+of this one not used for GAZETTE_CACHE_DAYS (a deleted page's QR code, a file's
 parse before an edit). "Used" is an entry's access time, which a hit refreshes once a day
 (mtimes say when an entry was made): hits happen in forked workers too, so there is no list of
 them in the build process. A cache that knows every entry it still wants (the search shards of
@@ -32,6 +35,7 @@ this build, the pages some output folder's manifest names) says so with `retain`
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -41,9 +45,10 @@ import re
 import shutil
 import sys
 import time
+import weakref
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import IO, Any
 
 from jinja2.bccache import Bucket, BytecodeCache
 from pelican import signals
@@ -60,6 +65,7 @@ _DAY_NS = 86_400 * 10**9
 _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{1,127}")
 # The digests of a cache's bulk entries, beside its two-character folders.
 _BOOK = "digests.pickle"
+_LOCK = ".lock"  # held shared by every build using the generation (see _hold)
 
 
 def ignore_cache_requested(argv: list[str]) -> bool:
@@ -104,6 +110,22 @@ def mark_used(path: str, st: os.stat_result | None = None) -> None:
         pass  # (pruned by a concurrent build: the entry is in hand anyway)
 
 
+def _hold(folder: str, how: int) -> IO[bytes] | None:
+    """A cache generation's lock file (`.lock` in its folder), locked `how` and kept open while held;
+    None if another build holds it (or the folder cannot be written)."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        lock = open(os.path.join(folder, _LOCK), "ab")  # (held open: the lock lasts while it is)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(lock.fileno(), how)
+    except OSError:
+        lock.close()
+        return None
+    return lock
+
+
 def _remove(path: str) -> None:
     try:
         if os.path.isdir(path) and not os.path.islink(path):
@@ -138,6 +160,9 @@ class Cache:
         self._retained: set[str] | None = None
         self._book: dict[str, str] = {}
         self._book_changed = False
+        lock = _hold(self.folder, fcntl.LOCK_SH) if self.folder else None
+        # released when the cache is dropped, at the latest when the build's process ends
+        self._release = weakref.finalize(self, lock.close) if lock is not None else None
         if self.folder:
             book = load_pickle(os.path.join(self.folder, _BOOK))
             self._book = book if isinstance(book, dict) else {}
@@ -168,6 +193,11 @@ class Cache:
         (fast_build digests the settings into every page's key; nothing unpickles them.)
         """
         return (Cache, (None, self.name, self.generation))
+
+    def close(self) -> None:
+        """Let other builds prune this generation (a build's caches are closed when its process ends)."""
+        if self._release is not None:
+            self._release()
 
     def _entry(self, key: str) -> str:
         if not _KEY.fullmatch(key):
@@ -288,7 +318,14 @@ class Cache:
         except FileNotFoundError:
             return 0
         for name in others:
-            _remove(os.path.join(os.path.dirname(self.folder), name))
+            other = os.path.join(os.path.dirname(self.folder), name)
+            held = _hold(other, fcntl.LOCK_EX | fcntl.LOCK_NB) if os.path.isdir(other) else None
+            if os.path.isdir(other) and held is None:
+                logger.debug("cache: %s/%s is in use by another build; kept", self.name, name)
+                continue
+            _remove(other)
+            if held is not None:
+                held.close()
             removed += 1
         keep, self._retained = self._retained, None
         too_old = time.time_ns() - self.days * _DAY_NS

@@ -109,6 +109,7 @@ def test_a_changed_code_digest_starts_a_new_generation_and_prunes_the_old_one(tm
     old = Cache.open(settings_for(tmp_path), "codes", code={"code": "v1", "qrcode": "8.2"})
     old.put("ab12", b"<svg>old</svg>")
     old.prune()
+    old.close()  # (its build is over)
     legacy = tmp_path / "cache" / "codes" / "0123-abcd.svg"  # a cache's files from before the layer
     legacy.write_bytes(b"<svg/>")
 
@@ -120,6 +121,19 @@ def test_a_changed_code_digest_starts_a_new_generation_and_prunes_the_old_one(tm
     assert sorted(p.name for p in (tmp_path / "cache" / "codes").iterdir()) == [new.generation]
     assert Cache.open(settings_for(tmp_path), "codes", code={"code": "v2", "qrcode": "8.2"}).get("ab12") == \
         b"<svg>new</svg>"
+
+
+def test_a_generation_another_build_is_using_is_not_pruned(tmp_path):
+    """`make html` and `make publish` side by side: each would remove the other's entries mid-build."""
+    publishing = Cache.open(settings_for(tmp_path), "codes", code={"settings": "publish"})
+    publishing.put("ab12", b"<svg>publish</svg>")
+    building = Cache.open(settings_for(tmp_path), "codes", code={"settings": "html"})
+    building.put("ab12", b"<svg>html</svg>")
+    assert building.prune() == 0
+    assert publishing.get("ab12") == b"<svg>publish</svg>"
+    publishing.close()
+    assert building.prune() == 1
+    assert sorted(p.name for p in (tmp_path / "cache" / "codes").iterdir()) == [building.generation]
 
 
 def test_entries_unused_for_the_cache_days_go_and_a_hit_refreshes_the_access_time(tmp_path):
