@@ -8,8 +8,8 @@ theme. Then Gazette rebuilds after editing one document's body, after adding one
 newest), after changing one title, again with no change, and into an empty output folder
 with the cache kept (as CI and `make publish` build).
 Prints wall time, peak memory (PSS of the build and its worker processes together,
-sampled every 50 ms), documents per second and the ratio. Then it searches the largest
-site as a phone on a slow network would (phone_search.py): thirty queries, time, bytes,
+sampled every 50 ms, less often while a sample is slow), documents per second and the
+ratio. Then it searches the largest site as a phone on a slow network would (phone_search.py): thirty queries, time, bytes,
 precision and recall.
 Nothing here runs in `make test`: timings belong in a benchmark, not in assertions.
 """
@@ -152,10 +152,14 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
     stop = threading.Event()
 
     def sample() -> None:
+        # Reading a large process's smaps_rollup walks its page tables: at 100,000 documents a sample
+        # takes longer than 50 ms, and sampling back to back slowed the build it measures several
+        # times over. So the pause is at least four times the last sample's cost.
         nonlocal peak
         while not stop.is_set():
+            began = time.perf_counter()
             peak = max(peak, _pss_mb(_tree(proc.pid)))
-            stop.wait(0.05)
+            stop.wait(max(0.05, 4 * (time.perf_counter() - began)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -133,7 +133,7 @@ def write_index(pelican: Any) -> None:
     for language, members in sorted(by_language.items()):
         found = [index_doc(doc, "") for doc in members]  # (a segment reads its texts when it is not kept)
         pages = {id(d): output.path(doc.save_as) for d, doc in zip(found, members, strict=True)}
-        plans.append((language, found, pages, segment_keys(found, pages)))
+        plans.append((language, found, pages, segment_keys(found, pages, output.root)))
     kept = [key for *_, keys in plans for key in keys.values()]
     to_index = sum(not cache.has(key) for key in kept)
 
@@ -164,13 +164,13 @@ def write_index(pelican: Any) -> None:
 BACKGROUND_SEGMENTS = 2
 
 
-def segment_keys(docs: Sequence[index.Doc], pages: dict[int, str]) -> dict[int, str]:
+def segment_keys(docs: Sequence[index.Doc], pages: dict[int, str], root: str) -> dict[int, str]:
     """The cache key of each segment index.files will ask for, by its first document.
 
     A segment is known by its documents' titles and numbers and their pages' files: a page's
     size and mtime stand for its bytes once it is settled (fast_build rewrites only pages that
     changed), so an unchanged segment reads no page at all. A page written just now is known
-    by its text.
+    by its text. root: the output folder.
     """
     keys = {}
     for start in range(0, len(docs), index.SEGMENT):
@@ -181,8 +181,8 @@ def segment_keys(docs: Sequence[index.Doc], pages: dict[int, str]) -> dict[int, 
             if st is None or not settled(st[1]):
                 doc.text = _page_text(page)
                 seen = "text\1" + doc.text
-            else:
-                seen = f"page\1{page}\1{st[0]}\1{st[1]}"
+            else:  # (by its place in the site: a page the page store linked into output.next has its stamp)
+                seen = f"page\1{page[len(root):]}\1{st[0]}\1{st[1]}"
             for part in (doc.title, doc.numbers, seen):
                 digest.update(part.encode("utf-8") + b"\1")
         keys[id(docs[start])] = "segment-" + digest.hexdigest()[:40]
