@@ -85,6 +85,21 @@ def test_a_broken_link_in_site_yaml_is_one_finding_for_every_page(inspect, sampl
     assert re.fullmatch(r"链接失效：/zt/gone/（共\d+个页面）", pages[0]["message"]), pages[0]["message"]
 
 
+def test_report_page_lists_the_first_warnings_of_a_rule_and_counts_the_rest(inspect, sample_content, tmp_path):
+    for n in range(3):
+        add(sample_content, f"policy/alone{n}.md", f"---\ntitle: 无解读{n}\ndate: 2024-05-0{n + 1}\n"
+            f"doc_no: 样政发〔2024〕3{n}号\nissuer: 样例市人民政府\nwritten_date: 2024-04-28\n---\n正文\n")
+    report = inspect(sample_content, today="2024-05-10", INSPECTION_REPORT_WARNINGS_PER_RULE=2)
+    missing = found(report, "missing-interpretation")
+    assert len(missing) >= 3  # the report file keeps every finding
+    html = (tmp_path / "output" / "inspection" / "index.html").read_text(encoding="utf-8")
+    section = html[html.index('id="warning-missing-interpretation"'):].split("</ul>", 1)
+    assert f"（{len(missing)}）" in section[0].split("</h3>", 1)[0]  # the heading counts them all
+    assert section[0].count('<li class="gz-finding') == 2
+    assert (f"以上列出前 2 项，另有 {len(missing) - 2} 项未列出；完整清单见 <a href=\"report.json\">report.json</a>。"
+            in section[1].split("<h3", 1)[0])
+
+
 def test_report_html_puts_must_fix_first_and_needs_nothing_from_outside(inspect, sample_content, tmp_path):
     add(sample_content, "news/links.md", "---\ntitle: 链接\ndate: 2024-05-08\n---\n第一段。\n\n"
         "[坏链接](/zcwj/2099/none/)\n\n电话13812345678\n")

@@ -71,6 +71,9 @@ SETTINGS = Table("inspection", "INSPECTION_", [
     Setting("INSPECTION_MAX_FILE_MB", 50, "Published files (or unpacked DOCX/XLSX text) larger than this are "
             "reported as not checked rather than read.", types=(int, float), minimum=1),
     Setting("INSPECTION_PATH", "inspection", "Folder of the report (inside the output for make check)."),
+    Setting("INSPECTION_REPORT_WARNINGS_PER_RULE", 200, "Warnings of one rule the report page lists; the rest "
+            "are counted there and all are in report.json (a page of tens of thousands is no use on a phone "
+            "and slow to build). Must-fix findings are always all listed.", minimum=1),
     Setting("INSPECTION_SKIP_PATHS", ["admin"], "Output folders of tools, not of the public site, whose pages "
             "are not inspected (the browser editor, plugins/cms).", items=str),
 ])
@@ -264,7 +267,8 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
     gazette.output.current().write(f"{folder}/report.json", (json.dumps(
         report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     gen = _state["generator"]
-    html = gen.get_template("inspection").render({**context, **_report_view(report, settings["INSPECTION_PATH"]),
+    view = _report_view(report, settings["INSPECTION_PATH"], settings["INSPECTION_REPORT_WARNINGS_PER_RULE"])
+    html = gen.get_template("inspection").render({**context, **view,
                                                   "output_file": f"{settings['INSPECTION_PATH']}/index.html",
                                                   "page_name": "inspection"})
     gazette.output.current().write(f"{folder}/index.html", html.encode("utf-8"))
@@ -274,8 +278,9 @@ def _inspect(pelican: Any, context: dict[str, Any]) -> None:
                 len(pages) - cache.read, time.perf_counter() - started)
 
 
-def _report_view(report: dict[str, Any], report_path: str) -> dict[str, Any]:
-    """What the report template shows: findings must-fix first, warnings by rule, links relative to the report."""
+def _report_view(report: dict[str, Any], report_path: str, most: int) -> dict[str, Any]:
+    """What the report template shows: findings must-fix first, warnings by rule (the first `most` of
+    each, and how many there are), links relative to the report."""
     titles = {r["id"]: r["title"] for r in report["rules"]}
     by_rule: dict[str, list[dict[str, Any]]] = {}
     for finding in report["findings"]:
@@ -286,7 +291,8 @@ def _report_view(report: dict[str, Any], report_path: str) -> dict[str, Any]:
         "rule_titles": titles,
         "severity_labels": SEVERITY_LABELS,
         "must_fix": [f for f in report["findings"] if f["severity"] in MUST_FIX],
-        "warnings_by_rule": [(rule_id, titles.get(rule_id, rule_id), found) for rule_id, found in by_rule.items()],
+        "warnings_by_rule": [(rule_id, titles.get(rule_id, rule_id), found[:most], len(found))
+                             for rule_id, found in by_rule.items()],
         # Pages are linked relative to the report, so the links work on any host and from a copy of the output.
         "report_root": "../" * len(Path(report_path).parts),
     }
