@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 _task: list[Callable[[Any], Any]] = []  # the function, as the forked workers inherit it
@@ -46,8 +47,9 @@ def fork_call(func: Callable[[], Any], background: bool = True) -> Callable[[], 
 
     For work that only needs the build's state as it is now and the output files (the search
     index once the pages are written), so the build process can go on with other work on the
-    other core. func's exception is raised by the returned function. Not background: func runs
-    here, now (GAZETTE_WORKERS=1).
+    other core. func's exception is raised by the returned function, and so is the loss of the
+    process (killed for memory, say): the build fails instead of waiting for ever. Not
+    background: func runs here, now (GAZETTE_WORKERS=1).
     """
     if not background:
         result = func()
@@ -55,18 +57,17 @@ def fork_call(func: Callable[[], Any], background: bool = True) -> Callable[[], 
     _task[:] = [func]
     gc.freeze()
     try:
-        pool = multiprocessing.get_context("fork").Pool(1)
-        pending = pool.apply_async(_call)
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        pending = pool.submit(_call)  # (forks now, with func in _task)
     finally:
         gc.unfreeze()
         _task.clear()
 
     def join() -> Any:
         try:
-            return pending.get()
+            return pending.result()
         finally:
-            pool.close()
-            pool.join()
+            pool.shutdown()
 
     return join
 
