@@ -31,8 +31,9 @@ def fork_map(func: Callable[[Any], Any], items: Sequence[Any], workers: int, chu
     _task[:] = [func]
     gc.freeze()  # keep the workers' garbage collector off the inherited pages (copy-on-write)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_run, chunks)
+        # (an executor, not multiprocessing.Pool: a worker killed for memory fails the map, not hangs it)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_run, chunks))
     finally:
         gc.unfreeze()
         _task.clear()
