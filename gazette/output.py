@@ -170,7 +170,7 @@ class Output:
         site's ten thousand search files are mostly the same from one build to the next.
         """
         rel = self.rel(rel)
-        path, digest = self.path(rel), _digest(data)
+        path, digest = os.path.join(self.root, rel), _digest(data)  # (rel is normalised already)
         old = self.last.get(rel) if self.last else None
         if old is not None and self._last_digests.get(rel) == digest and settled(old[1]):
             found = stamp(path)

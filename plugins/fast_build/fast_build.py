@@ -300,9 +300,8 @@ class FastWriter(Writer):
             read_ids, dtype=np.uint32)
         if len(ids) and int(ids.max()) >= len(reads.roots):
             return None
-        ref = self.ref
-        shared_roots = np.fromiter((name in context and context[name] is ref.get(name, _NOWHERE)
-                                    for name in reads.names), dtype=bool, count=len(reads.names))
+        shared_roots = np.fromiter((self._shares(context, name) for name in reads.names), dtype=bool,
+                                   count=len(reads.names))
         shared_roots[0] = True  # documents
         on_shared = shared_roots[reads.roots[ids]]
         shared = ids[on_shared]
@@ -324,13 +323,11 @@ class FastWriter(Writer):
 
     def is_shared(self, context: dict[str, Any]) -> Callable[[deps.Path], bool]:
         """Whether a read of a page with this context is shared (see current_key)."""
-        ref = self.ref
+        return lambda path: path[0][0] == "doc" or self._shares(context, path[0][1])
 
-        def shared(path: deps.Path) -> bool:
-            kind, name = path[0][0], path[0][1]
-            return kind == "doc" or (name in context and context[name] is ref.get(name, _NOWHERE))
-
-        return shared
+    def _shares(self, context: dict[str, Any], name: str) -> bool:
+        """Whether a page with this context has the very object of the shared context as variable name."""
+        return name in context and context[name] is self.ref.get(name, _NOWHERE)
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         return _PageFile(self, filename)
@@ -440,13 +437,14 @@ class FastWriter(Writer):
         for rel, count in sorted(seen.items()):
             if count > 1:
                 logger.error("fast_build: %s was written %d times by different pages", rel, count)
+        counts = {a: sum(r.action == a for r in results) for a in ("skipped", "stored", "same", "written")}
         new = self._numbered(results)
         self.manifest = new
         if self.manifest_path:
             # Pickling a million reads takes a while: in a worker while the build goes on, unless most
             # pages were rendered (a cold build), whose workers' memory is better not added to.
             path, manifest = self.manifest_path, {"format": FORMAT, "pages": new, "paths": self.paths}
-            rendered = sum(r.action in ("same", "written") for r in results)
+            rendered = counts["same"] + counts["written"]
             background = self.settings.get("GAZETTE_WORKERS", 1) > 1 and rendered * 10 <= len(results)
             gazette.output.current().wait_for(fork_call(lambda: save_pickle(path, manifest), background))
         for result in results:
@@ -455,7 +453,6 @@ class FastWriter(Writer):
         if self.manifest_path:
             self.store.retain(manifests_keys(os.path.dirname(self.manifest_path), new, self.store.days,
                                              self.manifest_path))
-        counts = {a: sum(r.action == a for r in results) for a in ("skipped", "stored", "same", "written")}
         unkeyable = sum(r.key.startswith("unkeyable:") for r in results)
         before = sum(r.rendered_bytes for r in results)
         after = sum(r.written_bytes for r in results)
