@@ -304,6 +304,32 @@ def test_links_between_sites_are_checked_like_links_inside_one(cluster: Path, tm
     assert proc.returncode == 1 and "未发布：dq" in proc.stderr and (out / "jyj" / "index.html").is_file()
 
 
+def test_filename_links_open_the_page_each_site_has(cluster: Path, tmp_path: Path) -> None:
+    """`{filename}` names a document, not a URL: from a site that has no page for it, the link opens the original."""
+    _doc(cluster / "notice" / "jyj-tz-2.md", {"title": "关于转发的通知", "date": "2024-05-26 10:00", "site": "jyj"},
+         "见[市政府动态]({filename}/news/gzdt-1.md)、[东区动态]({filename}/news/dq-1.md)"
+         "和[市政府的意见]({filename}/policy/yl-2024-5.md)。")
+    news = cluster / "news" / "gzdt-1.md"
+    news.write_text(news.read_text(encoding="utf-8") + "\n另见[教育局通知]({filename}/notice/jyj-tz-1.md)。\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cluster("html", cluster, out)
+    assert proc.returncode == 0, proc.stderr
+    notice = links(page(out, "jyj", "tzgg/2024/jyj-tz-2"))
+    assert "/www/gzdt/2024/gzdt-1/" in notice  # the portal's own news: its page there
+    assert "/dq/gzdt/2024/dq-1/" in notice
+    assert f"/jyj/sjwj/2024/{POLICY.split('/')[-2]}/" in notice  # the department has a copy: the link stays
+    assert "/jyj/gzdt/2024/gzdt-1/" not in notice
+    # The portal lists the notice by reference, and its own news links to the original.
+    assert "/jyj/tzgg/2024/jyj-tz-1/" in links(page(out, "www", "gzdt/2024/gzdt-1"))
+    published = tmp_path / "published"
+    proc = run_cluster("publish", cluster, published, "publishconf", GAZETTE_WORKERS=1)
+    assert proc.returncode == 0, proc.stderr  # and the inspection found these links alive
+    notice = links(page(published, "jyj", "tzgg/2024/jyj-tz-2"))
+    assert f"{PORTAL}/gzdt/2024/gzdt-1/" in notice and f"{DISTRICT}/gzdt/2024/dq-1/" in notice
+    assert f"{DEPT}/tzgg/2024/jyj-tz-1/" in links(page(published, "www", "gzdt/2024/gzdt-1"))
+
+
 def test_a_url_clash_on_another_site_is_found_by_make_validate(cluster: Path, tmp_path: Path) -> None:
     # The department's own news and a district news copied to the department under the same URL.
     _doc(cluster / "news" / "dq-copy.md", {"title": "东区动态", "date": "2024-05-20 09:00", "site": "dq",

@@ -105,6 +105,27 @@ def place_articles(generator: Any) -> None:
                 build.foreign.append(doc)
         getattr(generator, name)[:] = kept
     _note_links(build, [*generator.articles, *generator.translations], [*build.foreign, *build.referenced])
+    _link_elsewhere(generator.context, [*build.foreign, *build.referenced])
+
+
+class _Elsewhere:
+    """What a body's `{filename}` link finds for a document this site does not publish: its original page."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+
+    @property
+    def url(self) -> str:
+        return self.doc.external_url  # absolute to its site (Pelican's urljoin keeps it so)
+
+
+def _link_elsewhere(context: dict[str, Any], docs: list[Any]) -> None:
+    """`{filename}` links to documents of other sites open their original pages, not this site's missing URL
+    (a copy this site has keeps its entry: the link opens the copy)."""
+    found = context["generated_content"]
+    for doc in docs:
+        if getattr(doc, "external_url", None):
+            found[doc.get_relative_source_path()] = _Elsewhere(doc)
 
 
 def _note_links(build: Any, kept: list[Any], dropped: list[Any]) -> None:
@@ -167,5 +188,6 @@ def place_pages(generator: Any) -> None:
             page.external_url = f"{build.bases[owner(page)]}/{page.url}"
             build.cluster_pages.setdefault(owner(page), set()).add(page.save_as)
     _note_links(build, kept, dropped)
+    _link_elsewhere(generator.context, dropped)
     # Articles and pages are placed now: a file either links is this site's.
     generator.context["static_links"] -= build.other_files - build.own_files
