@@ -56,7 +56,7 @@ help:
 	@echo '   make codeowners            CODEOWNERS for GitHub and GitLab from the columns'"'"' reviewers in site.yaml'
 	@echo '   make publish               generate using production settings (publishconf.py)'
 	@echo '   make scheduled             publish only if something fell due since the last publish (hourly CI)'
-	@echo '   make preview               a preview for reviewers in output-preview/ (drafts shown, never indexed)'
+	@echo '   make preview [SITE=id]     a preview for reviewers in output-preview/ (drafts shown, never indexed)'
 	@echo '   make check [TODAY=…]       inspect content and output; list what changes in the next 7 days'
 	@echo '   make test                  run the whole test suite'
 	@echo '   make lint                  ruff on the Python code; docs/content.md, settings.md and reports.md up to date'
@@ -163,8 +163,10 @@ scheduled: $(STAMP)
 
 # What reviewers approve: drafts, items under review and embargoes shown with banners, relative links,
 # never indexed (previewconf.py). Open PREVIEWDIR/index.html, or serve it anywhere. Never publish it.
+# A site cluster: every site (or SITE=<id>) into PREVIEWDIR/<id>/, and PREVIEWDIR/index.html lists them.
 preview: $(STAMP)
-	$(PELICAN) "$(INPUTDIR)" -o "$(PREVIEWDIR)" -s "$(BASEDIR)/previewconf.py" $(PELICANOPTS) $(if $(NOW),-e $(CLOCK))
+	$(CLUSTER) html --content "$(INPUTDIR)" --output "$(PREVIEWDIR)" --settings "$(BASEDIR)/previewconf.py" \
+		$(if $(SITE),--site "$(SITE)") -- $(PELICANOPTS) $(if $(NOW),-e $(CLOCK))
 
 # Inspection against the national indicators; TODAY=YYYY-MM-DD fixes the date it judges by.
 # A site cluster: every site (or SITE=<id>), each judged on its own.

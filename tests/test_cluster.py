@@ -330,6 +330,35 @@ def test_filename_links_open_the_page_each_site_has(cluster: Path, tmp_path: Pat
     assert f"{DEPT}/tzgg/2024/jyj-tz-1/" in links(page(published, "www", "gzdt/2024/gzdt-1"))
 
 
+def test_preview_has_every_site_with_links_between_their_folders(cluster: Path, tmp_path: Path) -> None:
+    """make preview in a cluster: each site in its folder, drafts shown, every link relative and alive (file://)."""
+    _doc(cluster / "notice" / "jyj-draft.md", {"title": "PREVIEW-CANARY 通知草稿", "date": "2024-05-27 10:00",
+                                                "site": "jyj", "status": "draft"},
+         "见[市政府动态]({filename}/news/gzdt-1.md)。")
+    out = tmp_path / "preview"
+    (out / "gone").mkdir(parents=True)  # a site since removed from the cluster
+    proc = run_cluster("html", cluster, out, "previewconf")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["dq", "jyj", "www"]
+    assert (out / "robots.txt").read_text(encoding="utf-8").endswith("User-agent: *\nDisallow: /\n")
+    draft = page(out, "jyj", "tzgg/2024/jyj-draft")
+    assert "预览：草稿" in draft and 'href="../../../../www/gzdt/2024/gzdt-1/index.html"' in draft
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="jyj/index.html"' in index and "预览版" in index
+    checked = 0
+    for html_file in out.rglob("*.html"):
+        html = html_file.read_text(encoding="utf-8")
+        assert '<meta name="robots" content="noindex, nofollow">' in html, html_file
+        for url in re.findall(r'(?:href|src|action)="([^"#?]*)[^"]*"', html):
+            if url and not re.match(r"[a-z]+:", url):
+                assert not url.startswith("/"), (html_file, url)
+                assert (html_file.parent / url).resolve().is_file(), (html_file, url)
+                checked += 1
+    assert checked > 1000
+    # Between sites too: the portal's notices column lists the department's notice by reference.
+    assert 'href="../../jyj/tzgg/2024/jyj-tz-1/index.html"' in page(out, "www", "tzgg")
+
+
 def test_a_url_clash_on_another_site_is_found_by_make_validate(cluster: Path, tmp_path: Path) -> None:
     # The department's own news and a district news copied to the department under the same URL.
     _doc(cluster / "news" / "dq-copy.md", {"title": "东区动态", "date": "2024-05-20 09:00", "site": "dq",

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -127,6 +128,9 @@ def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
         return subprocess.run([sys.executable, "-m", "pelican", args.content, "-o", args.output, "-s", args.settings,
                                *rest, *given], check=False).returncode
     local = not str(settings.get("SITEURL") or "").startswith(("https://", "http://"))
+    preview = bool(settings.get("GAZETTE_PREVIEW"))
+    if settings.get("DELETE_OUTPUT_DIRECTORY") and args.site is None:
+        shutil.rmtree(args.output, ignore_errors=True)  # each site empties its folder; a removed site's goes too
 
     def build(site: Site, workers: int) -> int:
         # The site's own items last: they win over the caller's (its caches, its address here).
@@ -138,7 +142,7 @@ def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
                                "-s", args.settings, *rest, "-e", *items], check=False).returncode
 
     status = _run_all(_chosen(all_sites, args.site), build)
-    write_index(Path(args.output), all_sites, status, published=False)
+    write_index(Path(args.output), all_sites, status, published=False, preview=preview)
     return _verdict(all_sites, status, "构建失败")
 
 
@@ -222,13 +226,20 @@ def _report(site: Site) -> tuple[dict[str, Any] | None, str]:
     return None, ""
 
 
-def write_index(output: Path, all_sites: list[Site], status: dict[str, int], *, published: bool) -> None:
-    """OUTPUT/index.html: every site, how to open it here and there, and what its inspection found."""
-    rows = [{"id": s.id, "name": s.name, "url": s.url, "parent": s.parent, "path": f"{s.id}/",
+def write_index(output: Path, all_sites: list[Site], status: dict[str, int], *, published: bool,
+                preview: bool = False) -> None:
+    """OUTPUT/index.html: every site, how to open it here and there, and what its inspection found.
+
+    A preview's page links each site's index.html (it is opened from an unzipped folder) and has a
+    robots.txt beside it that keeps search engines out, as every site's own has."""
+    rows = [{"id": s.id, "name": s.name, "url": s.url, "parent": s.parent,
+             "path": f"{s.id}/index.html" if preview else f"{s.id}/",
              "status": status.get(s.id), **dict(zip(("report", "report_page"), _report(s), strict=True))}
             for s in all_sites]
     output.mkdir(parents=True, exist_ok=True)
-    write_atomic(str(output / "index.html"), render(rows, published=published).encode("utf-8"))
+    write_atomic(str(output / "index.html"), render(rows, published=published, preview=preview).encode("utf-8"))
+    if preview:
+        write_atomic(str(output / "robots.txt"), b"# A preview: not for search engines.\nUser-agent: *\nDisallow: /\n")
     write_atomic(str(output / "sites.json"), (json.dumps(
         [{k: r[k] for k in ("id", "name", "url", "parent", "status")} for r in rows],
         ensure_ascii=False, indent=1) + "\n").encode("utf-8"))

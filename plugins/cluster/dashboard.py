@@ -13,7 +13,7 @@ WATCHED = (("stale-columns", "栏目更新不及时"), ("empty-columns", "空白
            ("broken-links", "链接不可用"))
 
 
-def render(rows: list[dict[str, Any]], *, published: bool) -> str:
+def render(rows: list[dict[str, Any]], *, published: bool, preview: bool = False) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     for row in rows:
@@ -23,4 +23,4 @@ def render(rows: list[dict[str, Any]], *, published: bool) -> str:
         row["summary"] = report.get("summary")
         row["today"] = report.get("today")
         row["updated"] = (report.get("updated") or "")[:10] or None
-    return env.get_template("cluster.html").render(sites=rows, published=published)
+    return env.get_template("cluster.html").render(sites=rows, published=published, preview=preview)

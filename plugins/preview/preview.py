@@ -5,7 +5,8 @@ show a 预览 banner and a robots noindex tag on every page when GAZETTE_PREVIEW
 this plugin then
 - rewrites every site-absolute link (`/zcwj/`) in the written HTML into a relative one
   with its file name (`../../zcwj/index.html`), so the preview works from a downloaded
-  zip (file://), from GitLab's artifact browser and from any sub-path of a server;
+  zip (file://), from GitLab's artifact browser and from any sub-path of a server; in a
+  site cluster, links between the sites' folders too;
 - writes a robots.txt that disallows everything.
 """
 
@@ -15,6 +16,7 @@ import posixpath
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pelican import signals
 
@@ -26,12 +28,12 @@ _SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
 _SITEMAP = re.compile(r"sitemap(-\d+)?\.xml")  # seo's, for a site that is never indexed
 
 
-def relative(url: str, page: str, output: Path) -> str:
-    """A site-absolute URL as seen from the page (a path inside output), with index.html spelt out."""
+def relative(url: str, page: str) -> str:
+    """A site-absolute URL as seen from the page (a path from the served root), with index.html spelt out."""
     cut = re.search(r"[?#]", url)
     path, tail = (url[:cut.start()], url[cut.start():]) if cut else (url, "")
     target = path.lstrip("/")
-    if (path.endswith("/") or not target) and (output / target / "index.html").is_file():
+    if path.endswith("/") or not target:  # a page's address is its folder; a file:// browser needs the file
         target = posixpath.join(target, "index.html")
     rel = posixpath.relpath(target or ".", posixpath.dirname(page) or ".")
     if path.endswith("/") and not rel.endswith("index.html"):
@@ -39,14 +41,14 @@ def relative(url: str, page: str, output: Path) -> str:
     return rel + tail
 
 
-def rewrite(html: str, page: str, output: Path) -> str:
-    html = _URL_ATTR.sub(lambda m: f'{m.group(1)}{relative(m.group(2), page, output)}"', html)
+def rewrite(html: str, page: str) -> str:
+    html = _URL_ATTR.sub(lambda m: f'{m.group(1)}{relative(m.group(2), page)}"', html)
 
     def srcset(match: re.Match[str]) -> str:
         parts = []
         for item in match.group(2).split(","):
             url, _, size = item.strip().partition(" ")
-            parts.append(" ".join(filter(None, [relative(url, page, output) if url.startswith("/") else url, size])))
+            parts.append(" ".join(filter(None, [relative(url, page) if url.startswith("/") else url, size])))
         return f'{match.group(1)}{", ".join(parts)}"'
 
     return _SRCSET.sub(srcset, html)
@@ -57,10 +59,14 @@ def finish(pelican: Any) -> None:
         return
     output = gazette.output.current()
     root = Path(output.root)
+    # A cluster's site lives under /<id>/ beside the others (plugins/cluster builds it into <id>/ with that
+    # SITEURL): its paths, and the other sites', start from the folder above.
+    prefix = urlsplit(str(pelican.settings.get("SITEURL") or "")).path.strip("/")
+    above = f"{prefix}/" if prefix and root.name == prefix else ""
     for page in output.files():  # this build's pages (the inspection report too), not leftovers
         if page.endswith(".html"):
             text = (root / page).read_text(encoding="utf-8")
-            changed = rewrite(text, page, root)
+            changed = rewrite(text, above + page)
             if changed != text:
                 output.write(page, changed.encode("utf-8"))
     output.write("robots.txt", b"# A preview: not for search engines.\nUser-agent: *\nDisallow: /\n")
