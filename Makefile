@@ -47,7 +47,7 @@ help:
 	@echo '   make sites                 the sites of a cluster as JSON (what CI publishes as one job each)'
 	@echo '   make clean                 remove the generated files'
 	@echo '   make serve [PORT=8000]     build the demo portal and serve it at http://127.0.0.1:8000'
-	@echo '   make devserver [PORT=8000] serve with drafts; rebuild on every save, problems shown in the page'
+	@echo '   make devserver [PORT=8000] serve with drafts; rebuild on every save, problems shown in the page [SITE=id]'
 	@echo '   make validate [FILE=…]     check every content file in seconds (one line per problem); FILE: report only these'
 	@echo '   make new TYPE=policy [SLUG=…]  a new draft with every field of its type (policy, interpretation, news, …)'
 	@echo '   make new TYPE=report [YEAR=…]  a year'"'"'s file for the two yearly reports (content/_data/reports/)'
@@ -98,7 +98,7 @@ serve: html
 # Rebuilds after every save (one made during a build too), shows content problems on the page, reloads it.
 devserver: $(STAMP)
 	$(VENV)/bin/python -m plugins.devserver --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" \
-		--settings "$(CONFFILE)" --port $(PORT) --bind $(BIND) -- $(PELICANOPTS)
+		--settings "$(CONFFILE)" --port $(PORT) --bind $(BIND) $(if $(SITE),--site "$(SITE)") -- $(PELICANOPTS)
 
 # Every content file read and checked, nothing rendered: seconds, so CI runs it first. Problems are
 # printed once each and, in CI, shown as annotations and a summary (plugins/ci_report).
@@ -133,7 +133,8 @@ cms: $(STAMP) .cms/node_modules/decap-cms/dist/decap-cms.js
 	@trap 'kill 0' EXIT; MODE=$$($(VENV)/bin/python -c 'import sys, yaml; cms = (yaml.safe_load(open(sys.argv[1], encoding="utf-8")) or {}).get("cms") or {}; print("fs" if cms.get("workflow") == "simple" else "git")' "$(INPUTDIR)/_data/site.yaml") \
 	PORT=$(CMS_PORT) GIT_REPO_DIRECTORY="$(BASEDIR)" .cms/node_modules/.bin/decap-server & \
 	$(VENV)/bin/python -m plugins.devserver --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" \
-		--settings "$(CONFFILE)" --port $(PORT) --bind $(BIND) -- $(PELICANOPTS) -e CMS_ENABLED=true
+		--settings "$(CONFFILE)" --port $(PORT) --bind $(BIND) $(if $(SITE),--site "$(SITE)") -- $(PELICANOPTS) \
+		-e CMS_ENABLED=true
 
 # .github/CODEOWNERS and .gitlab/CODEOWNERS from the columns' reviewers in site.yaml.
 codeowners: $(STAMP)

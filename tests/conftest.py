@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = Path(__file__).resolve().parent / "sample" / "content"
@@ -158,3 +159,57 @@ def demo_url(demo_build):
 
     with serve(demo_build.output) as url:
         yield url
+
+
+# A site cluster (集约化) for tests/test_cluster.py and the cluster's devserver test.
+PORTAL = "https://www.example.gov.cn"
+DEPT = "https://jyj.example.gov.cn"
+DISTRICT = "https://www.dq.example.gov.cn"
+POLICY = "zcwj/2024/yl-2024-5/"  # the portal's policy the other sites repost
+
+
+def _cluster_site(name: str, url: str, code: str, org: str, columns: list[dict], reposts: list[dict]) -> dict:
+    return {"site": {"name": name, "url": url, "host": name, "site_code": code, "icp": "样ICP备00000002号",
+                     "police": "样公网安备 00000000000002号", "contact": "电话：000-00000001",
+                     "error_report_url": f"https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?sitecode={code}",
+                     "index_org_code": org},
+            "columns": columns, "reposts": reposts}
+
+
+def write_doc(path: Path, header: dict, body: str = "正文。") -> None:
+    """A content file: its YAML header, then its body."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("---\n" + yaml.safe_dump(header, allow_unicode=True, sort_keys=False) + "---\n" + body + "\n",
+                    encoding="utf-8")
+
+
+def write_cluster(content: Path) -> Path:
+    """A site cluster in content: the sample portal, a department site that copies the portal's policies
+    into its 上级文件 column, a district site that lists them by reference, and documents of each."""
+    shutil.copytree(SAMPLE, content)
+    site_file = content / "_data" / "site.yaml"
+    portal = yaml.safe_load(site_file.read_text(encoding="utf-8"))
+    portal["site"]["url"] = PORTAL
+    portal["columns"].append({"id": "tzgg", "name": "通知公告", "type": "notice", "interval": 180})
+    portal["reposts"] = [{"from": "children", "type": "notice", "column": "tzgg", "mode": "reference"}]
+    site_file.write_text(yaml.safe_dump(portal, allow_unicode=True), encoding="utf-8")
+    sites = content / "_data" / "sites"
+    sites.mkdir()
+    own = [{"id": "gzdt", "name": "工作动态", "type": "news", "interval": 14},
+           {"id": "tzgg", "name": "通知公告", "type": "notice", "interval": 180},
+           {"id": "sjwj", "name": "上级文件", "type": "policy", "interval": 180}]
+    (sites / "jyj.yaml").write_text(yaml.safe_dump(_cluster_site(
+        "样例市教育局", DEPT, "9999000012", "00000000MB0000012K", own,
+        [{"from": "parent", "type": "policy", "column": "sjwj", "mode": "copy"}]), allow_unicode=True), encoding="utf-8")
+    (sites / "dq.yaml").write_text(yaml.safe_dump(_cluster_site(
+        "样例市东区人民政府", DISTRICT, "9999010001", "00000000MB0000101C", own,
+        [{"from": "parent", "type": "policy", "column": "sjwj", "mode": "reference"}]), allow_unicode=True),
+        encoding="utf-8")
+    write_doc(content / "news" / "jyj-1.md", {"title": "市教育局部署校园安全工作", "date": "2024-05-20 10:00", "site": "jyj",
+                                          "repost": ["parent"]})
+    write_doc(content / "notice" / "jyj-tz-1.md", {"title": "关于中小学招生入学的通知", "date": "2024-05-10 10:00",
+                                               "site": "jyj"})
+    write_doc(content / "news" / "dq-1.md", {"title": "东区开展防汛检查", "date": "2024-05-22 10:00", "site": "dq",
+                                         "repost": ["parent"], "repost_mode": "reference"},
+         f"详见[市政府的意见]({PORTAL}/{POLICY})和[市教育局的动态]({DEPT}/gzdt/2024/jyj-1/)。")
+    return content

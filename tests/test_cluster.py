@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,58 +17,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, SAMPLE, write_settings
-
-PORTAL = "https://www.example.gov.cn"
-DEPT = "https://jyj.example.gov.cn"
-DISTRICT = "https://www.dq.example.gov.cn"
-POLICY = "zcwj/2024/yl-2024-5/"  # the portal's policy the other sites repost
-
-
-def _site(name: str, url: str, code: str, org: str, columns: list[dict], reposts: list[dict]) -> dict:
-    return {"site": {"name": name, "url": url, "host": name, "site_code": code, "icp": "样ICP备00000002号",
-                     "police": "样公网安备 00000000000002号", "contact": "电话：000-00000001",
-                     "error_report_url": f"https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?sitecode={code}",
-                     "index_org_code": org},
-            "columns": columns, "reposts": reposts}
-
-
-def _doc(path: Path, header: dict, body: str = "正文。") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("---\n" + yaml.safe_dump(header, allow_unicode=True, sort_keys=False) + "---\n" + body + "\n",
-                    encoding="utf-8")
+from tests.conftest import DEPT, DISTRICT, POLICY, PORTAL, ROOT, write_cluster, write_doc, write_settings
 
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Path:
-    content = tmp_path / "content"
-    shutil.copytree(SAMPLE, content)
-    site_file = content / "_data" / "site.yaml"
-    portal = yaml.safe_load(site_file.read_text(encoding="utf-8"))
-    portal["site"]["url"] = PORTAL
-    portal["columns"].append({"id": "tzgg", "name": "通知公告", "type": "notice", "interval": 180})
-    portal["reposts"] = [{"from": "children", "type": "notice", "column": "tzgg", "mode": "reference"}]
-    site_file.write_text(yaml.safe_dump(portal, allow_unicode=True), encoding="utf-8")
-    sites = content / "_data" / "sites"
-    sites.mkdir()
-    own = [{"id": "gzdt", "name": "工作动态", "type": "news", "interval": 14},
-           {"id": "tzgg", "name": "通知公告", "type": "notice", "interval": 180},
-           {"id": "sjwj", "name": "上级文件", "type": "policy", "interval": 180}]
-    (sites / "jyj.yaml").write_text(yaml.safe_dump(_site(
-        "样例市教育局", DEPT, "9999000012", "00000000MB0000012K", own,
-        [{"from": "parent", "type": "policy", "column": "sjwj", "mode": "copy"}]), allow_unicode=True), encoding="utf-8")
-    (sites / "dq.yaml").write_text(yaml.safe_dump(_site(
-        "样例市东区人民政府", DISTRICT, "9999010001", "00000000MB0000101C", own,
-        [{"from": "parent", "type": "policy", "column": "sjwj", "mode": "reference"}]), allow_unicode=True),
-        encoding="utf-8")
-    _doc(content / "news" / "jyj-1.md", {"title": "市教育局部署校园安全工作", "date": "2024-05-20 10:00", "site": "jyj",
-                                          "repost": ["parent"]})
-    _doc(content / "notice" / "jyj-tz-1.md", {"title": "关于中小学招生入学的通知", "date": "2024-05-10 10:00",
-                                               "site": "jyj"})
-    _doc(content / "news" / "dq-1.md", {"title": "东区开展防汛检查", "date": "2024-05-22 10:00", "site": "dq",
-                                         "repost": ["parent"], "repost_mode": "reference"},
-         f"详见[市政府的意见]({PORTAL}/{POLICY})和[市教育局的动态]({DEPT}/gzdt/2024/jyj-1/)。")
-    return content
+    return write_cluster(tmp_path / "content")
 
 
 def run_cluster(command: str, content: Path, output: Path, conf: str = "pelicanconf", *args: str,
@@ -217,9 +170,9 @@ def test_one_blocked_site_does_not_stop_the_others(cluster: Path, tmp_path: Path
     assert run_cluster("publish", cluster, out, "publishconf", GAZETTE_WORKERS=1).returncode == 0
     before = page(out, "dq", "gzdt/2024/dq-1")
     # Personal data on the district's page must not go public (a block finding): only the district stops.
-    _doc(cluster / "news" / "dq-2.md", {"title": "东区公示", "date": "2024-05-25 10:00", "site": "dq"},
+    write_doc(cluster / "news" / "dq-2.md", {"title": "东区公示", "date": "2024-05-25 10:00", "site": "dq"},
          "联系人身份证号：11010519491231002X。")
-    _doc(cluster / "news" / "jyj-2.md", {"title": "市教育局新动态", "date": "2024-05-25 11:00", "site": "jyj"})
+    write_doc(cluster / "news" / "jyj-2.md", {"title": "市教育局新动态", "date": "2024-05-25 11:00", "site": "jyj"})
     proc = run_cluster("publish", cluster, out, "publishconf", GAZETTE_WORKERS=1)
     assert proc.returncode == 1
     assert "未发布：dq（样例市东区人民政府）" in proc.stderr
@@ -240,7 +193,7 @@ def test_site_files_are_checked(cluster: Path, tmp_path: Path) -> None:
                         {"from": "cousins", "type": "policy", "column": "sjwj"}]
     del data["site"]["url"]
     dept.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    _doc(cluster / "news" / "bad.md", {"title": "错站点", "date": "2024-05-01", "site": "jyjj", "repost": ["uncles"]})
+    write_doc(cluster / "news" / "bad.md", {"title": "错站点", "date": "2024-05-01", "site": "jyjj", "repost": ["uncles"]})
     proc = run_cluster("html", cluster, tmp_path / "out")
     assert proc.returncode != 0
     lines = proc.stderr
@@ -252,7 +205,7 @@ def test_site_files_are_checked(cluster: Path, tmp_path: Path) -> None:
 
 
 def test_document_site_fields_are_checked(cluster: Path, tmp_path: Path) -> None:
-    _doc(cluster / "news" / "bad.md", {"title": "错站点", "date": "2024-05-01", "site": "jyjj", "repost": ["uncles"]})
+    write_doc(cluster / "news" / "bad.md", {"title": "错站点", "date": "2024-05-01", "site": "jyjj", "repost": ["uncles"]})
     proc = run_cluster("html", cluster, tmp_path / "out")
     assert proc.returncode != 0
     assert re.search(r"news/bad\.md: site: 'jyjj' is not a site of the cluster \(所属网站; one of www, dq, jyj\)",
@@ -265,7 +218,7 @@ def test_one_site_repository_builds_as_before(sample_content: Path, tmp_path: Pa
     proc = run_cluster("html", sample_content, out)
     assert proc.returncode == 0, proc.stderr
     assert (out / "index.html").is_file() and (out / "zcwj").is_dir() and not (out / "www").exists()
-    _doc(sample_content / "news" / "x.md", {"title": "单站", "date": "2024-05-01", "site": "www"})
+    write_doc(sample_content / "news" / "x.md", {"title": "单站", "date": "2024-05-01", "site": "www"})
     proc = run_cluster("html", sample_content, out)
     assert "site: this repository is one site" in proc.stderr and proc.returncode != 0
 
@@ -281,7 +234,7 @@ def test_make_sites_lists_what_ci_builds(cluster: Path, tmp_path: Path) -> None:
 
 def test_links_between_sites_are_checked_like_links_inside_one(cluster: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    _doc(cluster / "news" / "dq-2.md", {"title": "东区转发", "date": "2024-05-25 10:00", "site": "dq"},
+    write_doc(cluster / "news" / "dq-2.md", {"title": "东区转发", "date": "2024-05-25 10:00", "site": "dq"},
          f"见[市教育局的通知]({DEPT}/tzgg/2024/jyj-tz-9/)。")
     proc = run_cluster("publish", cluster, out, "publishconf", GAZETTE_WORKERS=1)
     assert proc.returncode == 1 and "未发布：dq" in proc.stderr
@@ -306,7 +259,7 @@ def test_links_between_sites_are_checked_like_links_inside_one(cluster: Path, tm
 
 def test_filename_links_open_the_page_each_site_has(cluster: Path, tmp_path: Path) -> None:
     """`{filename}` names a document, not a URL: from a site that has no page for it, the link opens the original."""
-    _doc(cluster / "notice" / "jyj-tz-2.md", {"title": "关于转发的通知", "date": "2024-05-26 10:00", "site": "jyj"},
+    write_doc(cluster / "notice" / "jyj-tz-2.md", {"title": "关于转发的通知", "date": "2024-05-26 10:00", "site": "jyj"},
          "见[市政府动态]({filename}/news/gzdt-1.md)、[东区动态]({filename}/news/dq-1.md)"
          "和[市政府的意见]({filename}/policy/yl-2024-5.md)。")
     news = cluster / "news" / "gzdt-1.md"
@@ -332,7 +285,7 @@ def test_filename_links_open_the_page_each_site_has(cluster: Path, tmp_path: Pat
 
 def test_preview_has_every_site_with_links_between_their_folders(cluster: Path, tmp_path: Path) -> None:
     """make preview in a cluster: each site in its folder, drafts shown, every link relative and alive (file://)."""
-    _doc(cluster / "notice" / "jyj-draft.md", {"title": "PREVIEW-CANARY 通知草稿", "date": "2024-05-27 10:00",
+    write_doc(cluster / "notice" / "jyj-draft.md", {"title": "PREVIEW-CANARY 通知草稿", "date": "2024-05-27 10:00",
                                                 "site": "jyj", "status": "draft"},
          "见[市政府动态]({filename}/news/gzdt-1.md)。")
     out = tmp_path / "preview"
@@ -361,7 +314,7 @@ def test_preview_has_every_site_with_links_between_their_folders(cluster: Path, 
 
 def test_a_url_clash_on_another_site_is_found_by_make_validate(cluster: Path, tmp_path: Path) -> None:
     # The department's own news and a district news copied to the department under the same URL.
-    _doc(cluster / "news" / "dq-copy.md", {"title": "东区动态", "date": "2024-05-20 09:00", "site": "dq",
+    write_doc(cluster / "news" / "dq-copy.md", {"title": "东区动态", "date": "2024-05-20 09:00", "site": "dq",
                                             "slug": "jyj-1", "repost": ["jyj"]})
     settings = write_settings(tmp_path, cluster, "pelicanconf", CACHE_PATH=str(tmp_path / "cache"))
     proc = subprocess.run([sys.executable, "-m", "pelican", str(cluster), "-o", str(tmp_path / "unused"), "-s",

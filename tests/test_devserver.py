@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from browser import ARTIFACTS
-from conftest import ROOT, SAMPLE, write_settings
+from conftest import ROOT, SAMPLE, write_cluster, write_settings
 
 NEWS = "news/gzdt-1.md"
 NEWS_URL = "/gzdt/2024/gzdt-1/"
@@ -95,10 +95,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def devserver(tmp_path: Path, *settings_lines: str) -> Iterator[Devserver]:
-    """Run `python -m plugins.devserver` on a copy of the sample site and theme, as `make devserver` does."""
+def devserver(tmp_path: Path, *settings_lines: str, cluster: bool = False) -> Iterator[Devserver]:
+    """Run `python -m plugins.devserver` on a copy of the sample site (or a cluster built on it) and theme, as
+    `make devserver` does."""
     content = tmp_path / "content"
-    shutil.copytree(SAMPLE, content)
+    if cluster:
+        write_cluster(content)
+    else:
+        shutil.copytree(SAMPLE, content)
     theme = tmp_path / "theme"  # a private theme: edits to the shared one must not start builds here
     shutil.copytree(ROOT / "themes" / "gazette", theme)
     settings = write_settings(tmp_path, content, THEME=str(theme))
@@ -239,3 +243,30 @@ def test_pages_reload_by_themselves_and_show_the_problem_until_it_is_fixed(tmp_p
             assert page.title().startswith("自动刷新后的标题")
         finally:
             page.close()
+
+
+def test_a_cluster_is_served_site_by_site_and_rebuilt_whole(tmp_path):
+    """In a site cluster the devserver builds as make html does: every site under /<id>/, the cluster page at /."""
+    with devserver(tmp_path, cluster=True) as server:
+        code, _, index = server.get("/")
+        assert code == 200 and 'href="jyj/"' in index and 'id="gz-devserver"' in index
+        copy = "/jyj/sjwj/2024/yl-2024-5/"
+        assert "本页转载自" in server.get(copy)[2]
+        assert server.get("/dq/" + NEWS_URL.lstrip("/"))[0] == 404  # the portal's own news is not the district's
+        assert not (tmp_path / "output" / "gzdt").exists()  # nothing of the portal's outside its folder
+
+        # An edit of the portal's policy reaches the department's copy on the same save.
+        builds = server.status()["builds"]
+        server.edit("policy/yl-2024-5.md", "title: 样例市人民政府关于加强政府网站建设的意见",
+                    "title: 样例市人民政府关于加强和改进政府网站建设的意见")
+        status = server.wait_built(builds)
+        assert status["ok"], status
+        assert "关于加强和改进政府网站建设的意见" in server.get(copy)[2]
+
+        # A problem is shown once, though every site's build found it.
+        server.edit(NEWS, "department: bgs", "department: bgs\ncolour: red")
+        status = server.wait_built(status["builds"])
+        assert status["ok"] is False
+        shown = [line for line in status["lines"] if line.startswith("content/news/gzdt-1.md: colour: unknown field")]
+        assert len(shown) == 1 and shown[0] in server.terminal_problems(), status
+        assert FAILED in html.unescape(server.get(copy)[2])

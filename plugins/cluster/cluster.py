@@ -57,9 +57,12 @@ class Site:
     overrides: list[str]  # pelican -e items that make a build this site's
 
 
-def sites(content: str, output: str, report: str = "ci-report", cache: str = "cache") -> list[Site]:
-    """The sites to build, the portal first; stops with the problems of the site files, one line each."""
+def sites(content: str, output: str, report: str = "ci-report", cache: str = "cache",
+          record: str | None = None) -> list[Site]:
+    """The sites to build, the portal first; stops with the problems of the site files, one line each
+    (recorded to record too, as a build records its problems)."""
     problems = Problems()
+    problems.start(record)
     cluster = load_cluster(content, problems)
     if problems.errors:
         problems.report()  # one line per problem, and exit 1
@@ -121,9 +124,11 @@ def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
     """Build every site (or --site), each into its folder; extra: -e items for every build."""
     settings = _settings(args.settings, args.pelican_args)
     cache = settings.get("CACHE_PATH", "cache")
-    all_sites = sites(args.content, args.output, cache=cache)
+    all_sites = sites(args.content, args.output, cache=cache, record=args.problems)
     rest, overrides = split_overrides(args.pelican_args)
     if len(all_sites) == 1:  # one site: exactly the build it always was
+        if args.problems:
+            extra = (*extra, f"GAZETTE_PROBLEMS_FILE={json.dumps(args.problems)}")
         given = ["-e", *overrides, *extra] if overrides or extra else []
         return subprocess.run([sys.executable, "-m", "pelican", args.content, "-o", args.output, "-s", args.settings,
                                *rest, *given], check=False).returncode
@@ -137,13 +142,41 @@ def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
         items = [f"GAZETTE_WORKERS={workers}", *overrides, *extra, *site.overrides]
         if local:
             items.append(f'SITEURL="/{site.id}"')
+        if args.problems:
+            items.append(f"GAZETTE_PROBLEMS_FILE={json.dumps(_site_record(args.problems, site))}")
         sys.stderr.write(f"cluster: {site.id} ({site.name}) → {site.output}\n")
         return subprocess.run([sys.executable, "-m", "pelican", args.content, "-o", str(site.output),
                                "-s", args.settings, *rest, "-e", *items], check=False).returncode
 
-    status = _run_all(_chosen(all_sites, args.site), build)
+    chosen = _chosen(all_sites, args.site)
+    status = _run_all(chosen, build)
+    if args.problems:
+        _merge_records(args.problems, chosen)
     write_index(Path(args.output), all_sites, status, published=False, preview=preview)
     return _verdict(all_sites, status, "构建失败")
+
+
+def _site_record(record: str, site: Site) -> str:
+    """Where one site's build records its problems (--problems problems.json: problems-jyj.json beside it)."""
+    stem, ext = os.path.splitext(record)
+    return f"{stem}-{site.id}{ext}"
+
+
+def _merge_records(record: str, built: list[Site]) -> None:
+    """--problems: every site's recorded problems in one file, each once (every site reads the one library,
+    so most are every site's)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for site in built:
+        path = _site_record(record, site)
+        try:
+            found = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # a build that stopped before reading recorded nothing
+        finally:
+            Path(path).unlink(missing_ok=True)
+        for row in found if isinstance(found, list) else []:
+            rows.setdefault(json.dumps(row, sort_keys=True, ensure_ascii=False), row)
+    write_atomic(record, (json.dumps(list(rows.values()), ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
 def check(args: argparse.Namespace) -> int:
@@ -262,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", default="cache/published.json",
                         help="publish: the schedule as of the last publish of every site (make scheduled)")
     parser.add_argument("--today", help="check, publish: the day the inspection judges by")
+    parser.add_argument("--problems", help="html: record every site's content problems in this JSON file, "
+                        "each once (GAZETTE_PROBLEMS_FILE; make devserver shows them)")
     argv = list(sys.argv[1:] if argv is None else argv)
     cut = argv.index("--") if "--" in argv else len(argv)  # what follows -- is Pelican's, even nothing
     args = parser.parse_args(argv[:cut])

@@ -170,12 +170,16 @@ class Site:
     output: Path
     settings: Path
     pelican_args: list[str]
+    only: str | None = None  # SITE=: in a site cluster, build only this site (or these, comma-separated)
 
     def command(self, record: Path) -> list[str]:
-        """The build: the caller's pelican options, drafts shown, problems recorded to the record file."""
+        """The build, as `make html` runs it (a cluster: every site into its folder, plugins/cluster): the caller's
+        pelican options, drafts shown, problems recorded to the record file."""
         rest, extra = split_overrides(self.pelican_args)
-        return [sys.executable, "-m", "pelican", str(self.content), "-o", str(self.output), "-s", str(self.settings),
-                *rest, "-e", *extra, "GAZETTE_SHOW_DRAFTS=true", f"GAZETTE_PROBLEMS_FILE={json.dumps(str(record))}"]
+        return [sys.executable, "-m", "plugins.cluster", "html", "--content", str(self.content),
+                "--output", str(self.output), "--settings", str(self.settings), "--problems", str(record),
+                *(["--site", self.only] if self.only else []),
+                "--", *rest, "-e", *extra, "GAZETTE_SHOW_DRAFTS=true"]
 
     def watched(self) -> tuple[list[Path], list[str]]:
         """The folders a build reads (content, theme), and those it writes (output, cache) to ignore."""
@@ -330,13 +334,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settings", required=True)
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: this computer only)")
+    parser.add_argument("--site", help="a site cluster: build only this site (make devserver SITE=jyj)")
     parser.add_argument("pelican_args", nargs="*", help="extra arguments for pelican (after --)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # it logs every change it sees
 
     site = Site(Path(args.content).resolve(), Path(args.output).resolve(), Path(args.settings).resolve(),
-                args.pelican_args)
+                args.pelican_args, args.site)
     # Problems come from the build's own record, not from parsing what it prints.
     record = Path(tempfile.mkdtemp(prefix="gazette-devserver-")) / "problems.json"
     builder = Builder(site.command(record), record)
