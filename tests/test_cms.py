@@ -5,6 +5,7 @@ repository, build, and a missing required field is refused in the form."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -105,6 +106,23 @@ def test_in_a_cluster_editors_choose_the_site_and_where_it_is_reposted(build_sit
     assert fields["repost"]["multiple"] is True
     assert {"label": "上级网站", "value": "parent"} in fields["repost"]["options"]
     assert fields["repost_mode"]["options"][0] == {"label": "复制（转载页，注明来源）", "value": "copy"}
+    # The portal's editor is the platform's: every site's documents, and every site's columns to put them in.
+    assert "filter" not in config["collections"][0]
+    assert fields["column"]["options"] == [{"label": "政策文件", "value": "zcwj"},
+                                           {"label": "上级文件（市发展改革委、海新区政府、市教育局）", "value": "sjwj"}]
+    # A department's own editor (/jyj/admin/): its documents, written as its own, in its columns.
+    dept = build_site(content, CMS_ENABLED=True, CMS_BUNDLE=str(tmp_path / "bundle"),
+                      GAZETTE_BUILD_TIME="2026-11-22 12:00", GAZETTE_SITE="jyj", CACHE_PATH=str(tmp_path / "jyj"))
+    assert dept.returncode == 0, dept.stderr
+    config = yaml.safe_load((dept.output / "admin" / "config.yml").read_text(encoding="utf-8"))
+    policy = next(c for c in config["collections"] if c["name"] == "policy")
+    assert policy["filter"] == {"field": "site", "value": "jyj"}
+    fields = {f["name"]: f for f in policy["fields"]}
+    assert fields["site"] == {"label": fields["site"]["label"], "name": "site", "widget": "hidden", "default": "jyj",
+                              "required": False}
+    assert fields["column"]["options"] == [{"label": "政策文件", "value": "zcwj"}, {"label": "上级文件", "value": "sjwj"}]
+    assert policy["slug"].startswith("zcwj-")
+    assert config["backend"]["name"] == "gitlab"  # the portal's `cms:` (the one repository), as the site has none
 
 
 def test_the_editor_without_its_files_is_one_line(sample_content, build_site, tmp_path):
@@ -267,3 +285,64 @@ def _edit(page, url: str, on_main, repo) -> None:
     page.get_by_role("button", name="保存", exact=True).click()
     page.get_by_text("“发文字号”是必填项").wait_for()
     page.get_by_text("你漏掉了一个必填项").first.wait_for()
+
+
+def test_a_department_editor_sees_and_writes_its_own_sites_documents(build_site, browser, tmp_path):
+    """In a cluster, /jyj/admin/ lists the department's documents only, offers its columns, and what it saves
+    belongs to the department and builds on its site."""
+    from browser import ARTIFACTS, serve
+    from conftest import write_cluster
+
+    _installed()
+    content = write_cluster(tmp_path / "repo" / "content")
+    site = content / "_data" / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "cms:\n  workflow: simple\n", encoding="utf-8")
+    port = _free_port()
+    built = build_site(content, CMS_ENABLED=True, CMS_BUNDLE=str(BUNDLE), GAZETTE_SITE="jyj",
+                       CMS_LOCAL_BACKEND=f"http://localhost:{port}/api/v1")
+    assert built.returncode == 0, built.stderr
+    shutil.copytree(built.output / "admin", tmp_path / "site" / "jyj" / "admin")
+    env = {**os.environ, "PORT": str(port), "MODE": "fs", "GIT_REPO_DIRECTORY": str(tmp_path / "repo")}
+    server = subprocess.Popen([str(SERVER)], cwd=tmp_path / "repo", env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not _listening(port):
+            assert time.monotonic() < deadline, "decap-server did not start"
+            time.sleep(0.2)
+        with serve(tmp_path / "site") as url:
+            context = browser.new_context(viewport={"width": 390, "height": 844}, timezone_id="Asia/Shanghai")
+            page = context.new_page()
+            page.on("dialog", lambda dialog: dialog.accept())  # 你确定要发布此内容吗？
+            try:
+                page.goto(f"{url}/jyj/admin/#/collections/news")
+                page.get_by_role("button", name="登录").click()
+                page.get_by_text("市教育局部署校园安全工作").wait_for()  # the department's news
+                assert page.get_by_text("样例市召开政务公开工作会议").count() == 0  # not the portal's
+                page.goto(f"{url}/jyj/admin/#/collections/notice/new")
+                page.reload()
+                page.get_by_label("标题", exact=True).fill("关于暑期学生安全教育的通知")
+                page.get_by_label("发布日期", exact=True).fill("2024-05-28T10:00")
+                page.get_by_label(re.compile(r"^栏目")).click()
+                assert page.get_by_text("上级文件", exact=True).count() == 0  # a policy column: not for a notice
+                page.get_by_text("通知公告", exact=True).last.click()
+                page.get_by_label(re.compile(r"^状态")).click()  # the simple workflow: a draft unless chosen
+                page.get_by_text("已发布", exact=True).last.click()
+                page.locator("[data-slate-editor]").first.click()
+                page.keyboard.type("各中小学：请做好暑期安全教育。")
+                page.screenshot(path=str(ARTIFACTS / "cms-department-notice-390.png"))
+                page.get_by_role("button", name="发布", exact=True).click()
+                page.get_by_text("立即发布").click()
+                page.wait_for_url("**/entries/**")
+            finally:
+                page.screenshot(path=str(tmp_path / "cms.png"))
+                context.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    (written,) = (content / "notice" / "2024").glob("*.md")
+    header = yaml.safe_load(written.read_text(encoding="utf-8").split("---")[1])
+    assert header["site"] == "jyj" and header["column"] == "tzgg" and header["status"] == "published", header
+    result = build_site(content, GAZETTE_SITE="jyj", CACHE_PATH=str(tmp_path / "cache-jyj"))
+    assert result.returncode == 0, result.stderr
+    assert "关于暑期学生安全教育的通知" in result.html("tzgg/index.html")

@@ -21,7 +21,7 @@ import gazette.output
 from gazette.lines import line_logger
 from gazette.settings import Setting, Table
 
-from .config import decap_config
+from .config import decap_config, platform
 
 SETTINGS = Table("cms", "CMS_", [
     Setting("CMS_ENABLED", False, "Write the browser editor (Decap CMS) at /admin/; `make cms` switches it on."),
@@ -86,10 +86,16 @@ def write_admin(settings: dict[str, Any]) -> None:
     site = build.site
     output = gazette.output.current()
     folder = settings["CMS_PATH"].strip("/")
+    portal, *others = build.cluster.values()
     # In a cluster, editors choose which site a document belongs to and which others show it.
-    sites = {sid: data["site"].get("name", sid) for sid, data in build.cluster.items()}
-    sites = sites if len(sites) > 1 else {}
-    config = decap_config(site, site.get("cms") or {}, settings["CMS_LOCAL_BACKEND"], sites)
+    sites = {sid: data["site"].get("name", sid) for sid, data in build.cluster.items()} if others else {}
+    cms = site.get("cms") or {}  # a site file without `cms:` has the portal's (site_data)
+    if not others:
+        config = decap_config(site, cms, settings["CMS_LOCAL_BACKEND"])
+    elif build.site_id == portal["id"]:
+        config = decap_config(platform(build.cluster), cms, settings["CMS_LOCAL_BACKEND"], sites)
+    else:
+        config = decap_config(site, cms, settings["CMS_LOCAL_BACKEND"], sites, own=build.site_id)
     output.write(f"{folder}/config.yml", yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode())
     output.write(f"{folder}/index.html", ADMIN_PAGE.format(name=site["site"].get("name", "")).encode())
     with open(os.path.join(_HERE, "gazette-cms.css"), "rb") as fh:

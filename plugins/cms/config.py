@@ -24,8 +24,9 @@ def _options(choices: dict[str, str]) -> list[dict[str, str]]:
 
 
 def widget(f: Field, site: dict[str, Any], type_name: str, editorial: bool = False,
-           sites: dict[str, str] | None = None) -> dict[str, Any] | None:
-    """The Decap field for one schema field; None for one the CMS does not edit (sites: a cluster's, id: name)."""
+           sites: dict[str, str] | None = None, *, own: str | None = None) -> dict[str, Any] | None:
+    """The Decap field for one schema field; None for one the CMS does not edit (sites: a cluster's, id: name;
+    own: the site whose editor this is, when not the portal's)."""
     base: dict[str, Any] = {"label": f.label, "name": f.name, "required": f.required}
     if f.tip:  # the schema's help is the English reference; the form shows its Chinese tip
         base["hint"] = f.tip
@@ -63,6 +64,8 @@ def widget(f: Field, site: dict[str, Any], type_name: str, editorial: bool = Fal
     if kind in ("site", "sites"):  # a site cluster's sites; one site has nothing to choose
         if not sites:
             return None
+        if kind == "site" and own:  # a site's own editor writes its documents
+            return {"label": f.label, "name": f.name, "widget": "hidden", "default": own, "required": False}
         options = _options(sites if kind == "site" else {**sites, **REPOST_RELATIONS})
         return {**base, "widget": "select", "options": options, **({"multiple": True} if kind == "sites" else {})}
     if kind == "lang":
@@ -92,11 +95,13 @@ def widget(f: Field, site: dict[str, Any], type_name: str, editorial: bool = Fal
 
 
 def collection(ctype: ContentType, site: dict[str, Any], column: str, editorial: bool,
-               sites: dict[str, str] | None = None) -> dict[str, Any]:
-    fields = [w for f in ctype.fields if (w := widget(f, site, ctype.name, editorial, sites)) is not None]
+               sites: dict[str, str] | None = None, *, own: str | None = None) -> dict[str, Any]:
+    fields = [w for f in ctype.fields if (w := widget(f, site, ctype.name, editorial, sites, own=own)) is not None]
     fields.append({"label": "正文", "name": "body", "widget": "markdown"})
     return {
         "name": ctype.name,
+        # A site's own editor lists its documents only (the portal's, the platform's, lists every site's).
+        **({"filter": {"field": "site", "value": own}} if own else {}),
         "label": ctype.label,
         "label_singular": ctype.label,
         "folder": f"content/{ctype.folder}",
@@ -116,9 +121,27 @@ def collection(ctype: ContentType, site: dict[str, Any], column: str, editorial:
     }
 
 
+def platform(cluster: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The portal's data with every site's columns, for the portal's editor, where the platform's editors write
+    any site's documents: each column id once, a column the portal lacks named with the sites that have it
+    (a column the chosen site lacks is a one-line problem in the build, as in a file written by hand)."""
+    portal, *others = cluster.values()
+    columns = dict(portal["columns"])
+    having: dict[str, list[str]] = {}
+    for site in others:
+        for cid, column in site["columns"].items():
+            if cid not in portal["columns"]:
+                columns.setdefault(cid, column)
+                having.setdefault(cid, []).append(site["site"].get("short_name") or site["site"].get("name", ""))
+    named = {cid: {**column, "name": f"{column['name']}（{'、'.join(having[cid])}）"} if cid in having else column
+             for cid, column in columns.items()}
+    return {**portal, "columns": named}
+
+
 def decap_config(site: dict[str, Any], cms: dict[str, Any], local_backend: str,
-                 sites: dict[str, str] | None = None) -> dict[str, Any]:
-    """The whole config.yml: backend from site.yaml's `cms:`, one collection per content type (sites: a cluster's)."""
+                 sites: dict[str, str] | None = None, *, own: str | None = None) -> dict[str, Any]:
+    """The whole config.yml: backend from site.yaml's `cms:`, one collection per content type (sites: a cluster's;
+    own: the site whose editor this is, when not the portal's: its documents only, written as its own)."""
     first_column: dict[str, str] = {}
     for column in site.get("columns", {}).values():
         first_column.setdefault(column["type"], column["id"])
@@ -142,7 +165,7 @@ def decap_config(site: dict[str, Any], cms: dict[str, Any], local_backend: str,
         "media_folder": "content/images",
         "public_folder": "/images",
         "slug": {"encoding": "ascii", "clean_accents": True, "sanitize_replacement": "-"},
-        "collections": [collection(t, site, first_column.get(t.name, t.folder), editorial, sites)
+        "collections": [collection(t, site, first_column.get(t.name, t.folder), editorial, sites, own=own)
                         for t in TYPES.values()],
     }
 

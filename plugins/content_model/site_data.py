@@ -69,8 +69,11 @@ def _empty() -> dict[str, Any]:
             "reposts": [], "id": ROOT_ID, "parent": None, "file": ""}
 
 
-def load_site_file(path: str, content_path: str, problems: Problems) -> dict[str, Any]:
-    """Read one site's file (site.yaml, or sites/<id>.yaml in a cluster) into its sections; report every problem."""
+def load_site_file(path: str, content_path: str, problems: Problems,
+                   portal: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Read one site's file (site.yaml, or sites/<id>.yaml in a cluster) into its sections; report every problem.
+
+    A cluster's site file without `cms:` has the portal's: the repository and its git host are the platform's."""
     empty = _empty()
     empty["file"] = path
     if not os.path.isfile(path):
@@ -118,6 +121,8 @@ def load_site_file(path: str, content_path: str, problems: Problems) -> dict[str
     disclosure = check_record(raw.get("disclosure") or {}, DISCLOSURE, "disclosure", path=path, problems=problems,
                          ctx=ctx) or {}
     cms = check_record(raw.get("cms") or {}, CMS, "cms", path=path, problems=problems, ctx=ctx) or {}
+    if portal is not None and "cms" not in raw:
+        cms = portal["cms"]
     reposts = []
     for i, item in enumerate(_list(raw, "reposts", path, problems)):
         rule = check_record(item, REPOST_RULE, f"reposts[{i}]", path=path, problems=problems, ctx=ctx)
@@ -167,7 +172,7 @@ def load_cluster(content_path: str, problems: Problems) -> dict[str, dict[str, A
             problems.error(path, "(file)", f"'{site_id}' cannot be a site id: name the file in a-z, 0-9 and - "
                            "(it becomes the site's folder)")
             continue
-        data = load_site_file(path, content_path, problems)
+        data = load_site_file(path, content_path, problems, portal)
         if data["site"].get("id") not in (None, site_id):
             problems.error(path, "site.id", f"'{data['site']['id']}' differs from the file name; leave it out "
                            f"or write '{site_id}'")
