@@ -14,6 +14,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+# Beside the theme's folder: themes/sites/<id>/templates and static, a cluster site's own look (content_model).
+SITE_THEMES = "sites"
+
 
 @dataclass
 class Build:

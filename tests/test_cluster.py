@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -310,6 +311,41 @@ def test_preview_has_every_site_with_links_between_their_folders(cluster: Path, 
     assert checked > 1000
     # Between sites too: the portal's notices column lists the department's notice by reference.
     assert 'href="../../jyj/tzgg/2024/jyj-tz-1/index.html"' in page(out, "www", "tzgg")
+
+
+def test_a_site_has_its_own_templates_and_theme_files(cluster: Path, tmp_path: Path) -> None:
+    """themes/sites/<id>/: templates that replace the theme's for that site only, and files added to its /theme/."""
+    themes = tmp_path / "themes"
+    shutil.copytree(ROOT / "themes" / "gazette", themes / "gazette")
+    own = themes / "sites" / "jyj"
+    (own / "templates").mkdir(parents=True)
+    (own / "templates" / "base.html").write_text(
+        '{% extends "!theme/base.html" %}{% block meta %}{{ super() }}'
+        '<link rel="stylesheet" href="{{ SITEURL }}/{{ THEME_STATIC_DIR }}/css/jyj.css">{% endblock meta %}\n',
+        encoding="utf-8")
+    (own / "static" / "css").mkdir(parents=True)
+    (own / "static" / "css" / "jyj.css").write_text(".gz-header { border-top: 4px solid #1d4ed8; }\n",
+                                                     encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cluster("html", cluster, out, THEME=str(themes / "gazette"))
+    assert proc.returncode == 0, proc.stderr
+    link = '<link rel="stylesheet" href="/jyj/theme/css/jyj.css">'
+    assert link in page(out, "jyj", "") and link in page(out, "jyj", "gzdt/2024/jyj-1")
+    assert "jyj.css" not in page(out, "www", "") and not (out / "www" / "theme" / "css" / "jyj.css").exists()
+    assert (out / "jyj" / "theme" / "css" / "gazette.css").is_file()  # the theme's files are still there
+    # The next build follows an edit of either, and a file the site no longer has leaves its output.
+    (own / "static" / "css" / "jyj.css").write_text(".gz-header { border-top: 4px solid #15803d; }\n",
+                                                     encoding="utf-8")
+    assert run_cluster("html", cluster, out, THEME=str(themes / "gazette")).returncode == 0
+    assert "#15803d" in (out / "jyj" / "theme" / "css" / "jyj.css").read_text(encoding="utf-8")
+    (own / "templates" / "base.html").write_text((own / "templates" / "base.html").read_text(encoding="utf-8")
+                                                 .replace("jyj.css", "jyj.css?v=2"), encoding="utf-8")
+    assert run_cluster("html", cluster, out, THEME=str(themes / "gazette")).returncode == 0
+    assert "jyj.css?v=2" in page(out, "jyj", "gzdt/2024/jyj-1")
+    shutil.rmtree(own)
+    assert run_cluster("html", cluster, out, THEME=str(themes / "gazette")).returncode == 0
+    assert "jyj.css" not in page(out, "jyj", "gzdt/2024/jyj-1")
+    assert not (out / "jyj" / "theme" / "css" / "jyj.css").exists()
 
 
 def test_a_url_clash_on_another_site_is_found_by_make_validate(cluster: Path, tmp_path: Path) -> None:

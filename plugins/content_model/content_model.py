@@ -126,15 +126,30 @@ def _configure(pelican: Any) -> None:
         problems.report()
 
 
+def _site_theme(settings: dict[str, Any], site_id: str) -> None:
+    """A site's own look beside the theme (themes/sites/<id>/, for a cluster's site): its templates/ replace the
+    theme's of the same name (`{% extends "!theme/base.html" %}` reaches the original), its static/ adds to
+    or replaces the theme's files under THEME_STATIC_DIR. Set before any plugin reads the theme's folders."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(settings["THEME"])), gazette.build.SITE_THEMES, site_id)
+    templates, static = os.path.join(folder, "templates"), os.path.join(folder, "static")
+    if os.path.isdir(templates):
+        settings["THEME_TEMPLATES_OVERRIDES"] = [templates, *settings.get("THEME_TEMPLATES_OVERRIDES", [])]
+    if os.path.isdir(static):  # an absolute path: StaticGenerator joins it to the theme's as itself
+        settings["THEME_STATIC_PATHS"] = [*settings["THEME_STATIC_PATHS"], static]
+
+
 def _site_address(pelican: Any) -> None:
-    """The public address is the office's data (site.yaml `site.url`), not the tool's settings.
+    """The public address is the office's data (site.yaml `site.url`), not the tool's settings; and the
+    site's own look (_site_theme).
 
     Runs once settings are read and before anything is built; publishconf.py's
     `SITEURL = PORTAL_URL` follows it. A bad value is reported by _configure.
     """
     settings = pelican.settings
     cluster = load_cluster(settings["PATH"], Problems())
-    site = cluster.get(settings.get("GAZETTE_SITE") or next(iter(cluster)), {"site": {}})
+    site_id = settings.get("GAZETTE_SITE") or next(iter(cluster))
+    _site_theme(settings, site_id)
+    site = cluster.get(site_id, {"site": {}})
     url = (site["site"].get("url") or "").rstrip("/")
     if not url.startswith(("https://", "http://")):
         return

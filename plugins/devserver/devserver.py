@@ -36,6 +36,7 @@ import jinja2
 from pelican.settings import read_settings
 from watchfiles import DefaultFilter, watch
 
+from gazette.build import SITE_THEMES
 from gazette.pelican_args import split_overrides
 
 logger = logging.getLogger(__name__)
@@ -191,7 +192,9 @@ class Site:
                            self.settings, exc)
         else:
             theme, cache = settings.get("THEME"), settings.get("CACHE_PATH") or cache
-        roots = [self.content] + ([Path(theme).resolve()] if theme and Path(theme).is_dir() else [])
+        themes = [Path(theme).resolve()] if theme and Path(theme).is_dir() else []
+        themes += [sites for folder in themes if (sites := folder.parent / SITE_THEMES).is_dir()]  # sites' own looks
+        roots = [self.content, *themes]
         return roots, [str(self.output), str(Path(cache).resolve())]
 
 

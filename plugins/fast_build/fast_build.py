@@ -494,8 +494,10 @@ def configure(pelican: Any) -> None:
     global _CODE_DIGEST, _THEME_DIGEST  # noqa: PLW0603 - one digest per build process
     # every plugin and the shared package: filters and helpers render too
     _CODE_DIGEST = files_digest(os.path.dirname(_HERE)) + files_digest(os.path.dirname(gazette.__file__))
+    # (a cluster site's own templates and files are overrides and absolute static paths: content_model)
     _THEME_DIGEST = "".join(files_digest(folder) for folder in [
-        pelican.settings["THEME"], *pelican.settings.get("THEME_TEMPLATES_OVERRIDES", [])])
+        pelican.settings["THEME"], *pelican.settings.get("THEME_TEMPLATES_OVERRIDES", []),
+        *(path for path in pelican.settings["THEME_STATIC_PATHS"] if os.path.isabs(path))])
     _state.pop("writer", None)
     settings = pelican.settings
     # Pelican builds one Jinja environment per generator, each compiling the templates again.
