@@ -122,10 +122,11 @@ class _Elsewhere:
 def _link_elsewhere(context: dict[str, Any], docs: list[Any]) -> None:
     """`{filename}` links to documents of other sites open their original pages, not this site's missing URL
     (a copy this site has keeps its entry: the link opens the copy)."""
+    elsewhere = {id(doc) for doc in docs if getattr(doc, "external_url", None)}
     found = context["generated_content"]
-    for doc in docs:
-        if getattr(doc, "external_url", None):
-            found[doc.get_relative_source_path()] = _Elsewhere(doc)
+    for rel, doc in found.items():  # (by the keys Pelican made: no relative path worked out again per document)
+        if id(doc) in elsewhere:
+            found[rel] = _Elsewhere(doc)
 
 
 def _note_links(build: Any, kept: list[Any], dropped: list[Any]) -> None:
