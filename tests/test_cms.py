@@ -10,6 +10,8 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import yaml
@@ -155,6 +157,22 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+@contextmanager
+def _decap_server(repo, port: int, mode: str, **env: str) -> Iterator[None]:
+    """decap-server on port, writing into repo (mode git: branches and merges; fs: files), as `make cms` runs it."""
+    env = {**os.environ, "PORT": str(port), "MODE": mode, "GIT_REPO_DIRECTORY": str(repo), **env}
+    server = subprocess.Popen([str(SERVER)], cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not _listening(port):
+            assert time.monotonic() < deadline, "decap-server did not start"
+            time.sleep(0.2)
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def test_an_editor_creates_a_policy_and_its_interpretation_in_the_browser(sample_content, build_site, browser,
                                                                           tmp_path):
     """The default workflow: 草稿 and 审核中 stay on the item's branch; 发布 merges it into the site's branch."""
@@ -173,16 +191,9 @@ def test_an_editor_creates_a_policy_and_its_interpretation_in_the_browser(sample
                        CMS_LOCAL_BACKEND=f"http://localhost:{port}/api/v1")
     assert built.returncode == 0, built.stderr
     shutil.copytree(built.output / "admin", tmp_path / "site" / "admin")
-    env = {**os.environ, "PORT": str(port), "MODE": "git", "GIT_REPO_DIRECTORY": str(repo),
-           "GIT_AUTHOR_NAME": "编辑", "GIT_AUTHOR_EMAIL": "bj@example.gov.cn", "GIT_COMMITTER_NAME": "编辑",
-           "GIT_COMMITTER_EMAIL": "bj@example.gov.cn"}
-    server = subprocess.Popen([str(SERVER)], cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     policy = content / "policy" / "2024" / "zcwj-20240520.md"
-    try:
-        deadline = time.monotonic() + 30
-        while not _listening(port):
-            assert time.monotonic() < deadline, "decap-server did not start"
-            time.sleep(0.2)
+    with _decap_server(repo, port, "git", GIT_AUTHOR_NAME="编辑", GIT_AUTHOR_EMAIL="bj@example.gov.cn",
+                       GIT_COMMITTER_NAME="编辑", GIT_COMMITTER_EMAIL="bj@example.gov.cn"):
         with serve(tmp_path / "site") as url:
             context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Shanghai")
             page = context.new_page()
@@ -192,9 +203,6 @@ def test_an_editor_creates_a_policy_and_its_interpretation_in_the_browser(sample
             finally:
                 page.screenshot(path=str(tmp_path / "cms.png"))
                 context.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     interpretation = content / "interpretation" / "2024" / "zcjd-20240521.md"
     assert policy.is_file() and interpretation.is_file(), sorted(str(p) for p in content.rglob("2024/*"))
     assert "doc_no: 样政发〔2024〕21号" in policy.read_text(encoding="utf-8")
@@ -302,14 +310,7 @@ def test_a_department_editor_sees_and_writes_its_own_sites_documents(build_site,
                        CMS_LOCAL_BACKEND=f"http://localhost:{port}/api/v1")
     assert built.returncode == 0, built.stderr
     shutil.copytree(built.output / "admin", tmp_path / "site" / "jyj" / "admin")
-    env = {**os.environ, "PORT": str(port), "MODE": "fs", "GIT_REPO_DIRECTORY": str(tmp_path / "repo")}
-    server = subprocess.Popen([str(SERVER)], cwd=tmp_path / "repo", env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while not _listening(port):
-            assert time.monotonic() < deadline, "decap-server did not start"
-            time.sleep(0.2)
+    with _decap_server(tmp_path / "repo", port, "fs"):
         with serve(tmp_path / "site") as url:
             context = browser.new_context(viewport={"width": 390, "height": 844}, timezone_id="Asia/Shanghai")
             page = context.new_page()
@@ -337,9 +338,6 @@ def test_a_department_editor_sees_and_writes_its_own_sites_documents(build_site,
             finally:
                 page.screenshot(path=str(tmp_path / "cms.png"))
                 context.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     (written,) = (content / "notice" / "2024").glob("*.md")
     header = yaml.safe_load(written.read_text(encoding="utf-8").split("---")[1])
     assert header["site"] == "jyj" and header["column"] == "tzgg" and header["status"] == "published", header
