@@ -348,6 +348,56 @@ def test_a_site_has_its_own_templates_and_theme_files(cluster: Path, tmp_path: P
     assert not (out / "jyj" / "theme" / "css" / "jyj.css").exists()
 
 
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_rebuild_leaves_out_the_sites_nothing_new_reaches_and_matches_a_clean_build(cluster: Path,
+                                                                                      tmp_path: Path) -> None:
+    """After each change, the sites left out and the sites rebuilt together equal a build from nothing."""
+    out = tmp_path / "out"
+    assert run_cluster("html", cluster, out).returncode == 0
+
+    def rebuild(label: str) -> set[str]:
+        proc = run_cluster("html", cluster, out)
+        assert proc.returncode == 0, proc.stderr
+        clean = tmp_path / f"clean-{label}"
+        fresh = run_cluster("html", cluster, clean, CACHE_PATH=str(tmp_path / f"cache-{label}"))
+        assert fresh.returncode == 0, fresh.stderr
+        for sid in ("www", "jyj", "dq"):
+            want, got = _tree(clean / sid), _tree(out / sid)
+            assert sorted(want) == sorted(got), (label, sid, sorted(set(want) ^ set(got))[:5])
+            assert [f for f in want if want[f] != got[f]] == [], (label, sid)
+        return set(re.findall(r"cluster: (\w+) \([^)]*\): nothing added since its last build", proc.stderr))
+
+    # A district's own news: only the district builds.
+    write_doc(cluster / "news" / "dq-new.md", {"title": "东区新闻一则", "date": "2024-05-29 10:00", "site": "dq"})
+    assert rebuild("news") == {"www", "jyj"}
+    # A district's notice: the portal lists its children's notices (by rule), so it builds too.
+    write_doc(cluster / "notice" / "dq-tz.md", {"title": "东区通知一则", "date": "2024-05-29 11:00", "site": "dq"})
+    assert rebuild("notice") == {"jyj"}
+    # Reposted by its header to the district: the department and the district build.
+    write_doc(cluster / "news" / "jyj-new.md", {"title": "教育局新闻", "date": "2024-05-29 12:00", "site": "jyj",
+                                                 "repost": ["dq"]})
+    assert rebuild("repost") == {"www"}
+    # Held back until later, it is still built where it will show (the build schedules it there).
+    write_doc(cluster / "notice" / "dq-later.md", {"title": "东区定时通知", "date": "2024-05-29 13:00", "site": "dq",
+                                                    "publish_at": "2024-07-01 09:00"})
+    assert rebuild("embargo") == {"jyj"}
+    # A policy numbers and amends across sites; an edit or a deletion may change any page: everything builds.
+    write_doc(cluster / "policy" / "dq-policy.md", {"title": "东区政策", "date": "2024-05-29 14:00", "site": "dq",
+                                                     "doc_no": "东政发〔2024〕1号", "issuer": "东区人民政府",
+                                                     "written_date": "2024-05-28"})
+    assert rebuild("policy") == set()
+    (cluster / "news" / "dq-new.md").write_text((cluster / "news" / "dq-new.md").read_text(encoding="utf-8")
+                                                 .replace("正文。", "改过的正文。"), encoding="utf-8")
+    assert rebuild("edit") == set()
+    (cluster / "news" / "dq-new.md").unlink()
+    assert rebuild("delete") == set()
+    # Nothing at all: every site stands.
+    assert rebuild("nothing") == {"www", "jyj", "dq"}
+
+
 def test_a_url_clash_on_another_site_is_found_by_make_validate(cluster: Path, tmp_path: Path) -> None:
     # The department's own news and a district news copied to the department under the same URL.
     write_doc(cluster / "news" / "dq-copy.md", {"title": "东区动态", "date": "2024-05-20 09:00", "site": "dq",

@@ -40,9 +40,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]  # run as `python -m plugins.c
 from content_model.problems import Problems  # noqa: E402
 from content_model.site_data import load_cluster  # noqa: E402
 
+import gazette.build  # noqa: E402
 from gazette.files import write_atomic  # noqa: E402
 from gazette.pelican_args import split_overrides  # noqa: E402
 
+from . import skip  # noqa: E402
 from .dashboard import render  # noqa: E402
 
 
@@ -55,6 +57,7 @@ class Site:
     output: Path
     report: Path  # problems, code quality, schedule of its last publish
     overrides: list[str]  # pelican -e items that make a build this site's
+    cache: Path  # its own caches (CACHE_PATH), beside the shared cache of parsed files
 
 
 def sites(content: str, output: str, report: str = "ci-report", cache: str = "cache",
@@ -69,14 +72,14 @@ def sites(content: str, output: str, report: str = "ci-report", cache: str = "ca
     if len(cluster) == 1:
         ((sid, data),) = cluster.items()
         return [Site(sid, data["site"].get("name", ""), data["site"].get("url") or "", None, Path(output),
-                     Path(report), [])]
+                     Path(report), [], Path(cache))]
     found = []
     for sid, data in cluster.items():
         found.append(Site(sid, data["site"].get("name", ""), (data["site"].get("url") or "").rstrip("/"),
                           data["parent"], Path(output) / sid, Path(report) / sid, [
                               f'GAZETTE_SITE="{sid}"',
                               f'CACHE_PATH="{os.path.join(cache, "sites", sid)}"',
-                              f'GAZETTE_SHARED_CACHE_PATH="{cache}"']))
+                              f'GAZETTE_SHARED_CACHE_PATH="{cache}"'], Path(cache) / "sites" / sid))
     return found
 
 
@@ -137,23 +140,87 @@ def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
     if settings.get("DELETE_OUTPUT_DIRECTORY") and args.site is None:
         shutil.rmtree(args.output, ignore_errors=True)  # each site empties its folder; a removed site's goes too
 
+    chosen = _chosen(all_sites, args.site)
+    leaving = _Leaving.start(args, settings, extra, chosen) if "--ignore-cache" not in rest and \
+        settings.get("GAZETTE_CACHE", True) else None
+    found: dict[str, list[Any]] = {}  # --problems: each site's recorded problems
+
     def build(site: Site, workers: int) -> int:
+        if leaving is not None and leaving.stands(site):
+            sys.stderr.write(f"cluster: {site.id} ({site.name}): nothing added since its last build can change "
+                             "it; left as it is\n")
+            found[site.id] = leaving.problems(site)
+            return 0
         # The site's own items last: they win over the caller's (its caches, its address here).
         items = [f"GAZETTE_WORKERS={workers}", *overrides, *extra, *site.overrides]
         if local:
             items.append(f'SITEURL="/{site.id}"')
         if args.problems:
             items.append(f"GAZETTE_PROBLEMS_FILE={json.dumps(_site_record(args.problems, site))}")
+        if leaving is not None:
+            items += leaving.items(site)
         sys.stderr.write(f"cluster: {site.id} ({site.name}) → {site.output}\n")
-        return subprocess.run([sys.executable, "-m", "pelican", args.content, "-o", str(site.output),
+        code = subprocess.run([sys.executable, "-m", "pelican", args.content, "-o", str(site.output),
                                "-s", args.settings, *rest, "-e", *items], check=False).returncode
+        found[site.id] = _read_record(_site_record(args.problems, site)) if args.problems else []
+        if leaving is not None:
+            leaving.built(site, code, found[site.id])
+        return code
 
-    chosen = _chosen(all_sites, args.site)
     status = _run_all(chosen, build)
     if args.problems:
-        _merge_records(args.problems, chosen)
+        _merge_records(args.problems, [found.get(site.id, []) for site in chosen])
     write_index(Path(args.output), all_sites, status, published=False, preview=preview)
     return _verdict(all_sites, status, "构建失败")
+
+
+@dataclass
+class _Leaving:
+    """Which sites a cluster build leaves as they are (skip.py): the content as it was when the run began."""
+
+    content: str
+    env: str
+    clock: skip.Clock
+    files: skip.Files
+    cluster: dict[str, Any]
+    inspected: bool
+    given_schedule: str | None  # the caller's GAZETTE_SCHEDULE_FILE (make check), else each site's own
+
+    @classmethod
+    def start(cls, args: argparse.Namespace, settings: dict[str, Any], extra: tuple[str, ...],
+              chosen: list[Site]) -> _Leaving:
+        items = [*split_overrides(args.pelican_args)[1], *extra]
+        given = {key: value for key, _, value in (item.partition("=") for item in items)}
+        known = next((data["files"] for site in chosen if (data := skip.load(site.cache)) is not None), None)
+        gazette.build.start(skip.Clock.of(settings).now)
+        cluster = load_cluster(args.content, Problems())
+        schedule = given.get("GAZETTE_SCHEDULE_FILE")
+        return cls(args.content, skip.environment(settings, args.settings, [*args.pelican_args, *extra], ROOT),
+                   skip.Clock.of(settings), skip.snapshot(args.content, known), cluster,
+                   bool(settings.get("INSPECTION_ENABLED")) or given.get("INSPECTION_ENABLED") == "true",
+                   json.loads(schedule) if schedule else None)
+
+    def schedule(self, site: Site) -> Path:
+        return Path(self.given_schedule) if self.given_schedule else site.cache / "schedule.json"
+
+    def items(self, site: Site) -> list[str]:
+        """-e items a build needs for its record: where it writes the library's schedule."""
+        return [] if self.given_schedule else [f"GAZETTE_SCHEDULE_FILE={json.dumps(str(self.schedule(site)))}"]
+
+    def stands(self, site: Site) -> bool:
+        return skip.unchanged_for(site.id, skip.load(site.cache), env=self.env, clock=self.clock,
+                                  content=self.content, files=self.files, output=site.output,
+                                  cluster=self.cluster, inspected=self.inspected)
+
+    def problems(self, site: Site) -> list[Any]:
+        return (skip.load(site.cache) or {}).get("problems") or []
+
+    def built(self, site: Site, code: int, problems: list[Any]) -> None:
+        if code == 0:
+            skip.record(site.cache, site.output, self.env, self.clock, self.files, schedule=self.schedule(site),
+                        problems=problems)
+        else:
+            skip.forget(site.cache)
 
 
 def _site_record(record: str, site: Site) -> str:
@@ -162,19 +229,23 @@ def _site_record(record: str, site: Site) -> str:
     return f"{stem}-{site.id}{ext}"
 
 
-def _merge_records(record: str, built: list[Site]) -> None:
+def _read_record(path: str) -> list[Any]:
+    """A site's recorded problems, taken from where its build wrote them (none if it stopped before reading)."""
+    try:
+        found = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    finally:
+        Path(path).unlink(missing_ok=True)
+    return found if isinstance(found, list) else []
+
+
+def _merge_records(record: str, per_site: list[list[Any]]) -> None:
     """--problems: every site's recorded problems in one file, each once (every site reads the one library,
     so most are every site's)."""
-    rows: dict[str, dict[str, Any]] = {}
-    for site in built:
-        path = _site_record(record, site)
-        try:
-            found = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # a build that stopped before reading recorded nothing
-        finally:
-            Path(path).unlink(missing_ok=True)
-        for row in found if isinstance(found, list) else []:
+    rows: dict[str, Any] = {}
+    for found in per_site:
+        for row in found:
             rows.setdefault(json.dumps(row, sort_keys=True, ensure_ascii=False), row)
     write_atomic(record, (json.dumps(list(rows.values()), ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 

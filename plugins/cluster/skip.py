@@ -1,0 +1,227 @@
+"""Leave out of a cluster build the sites that nothing added to the library can change.
+
+Every site's build reads the whole library, so adding one department notice costs every site
+a build (4–6 s each at 10,000 documents) though most show nothing of it. After a site's build
+succeeds, the driver records what it built from (`cache/sites/<id>/cluster-skip.json`): every
+content file by size, mtime and SHA-1, the code, theme, settings and command line, the clock's
+day and the next moment the library changes by itself, and the site's output files by stamp.
+The next run leaves the site out only when, since then,
+
+- code, theme, settings, the command line and the day are the same, and no scheduled moment
+  (an embargo, a consultation's end) has come;
+- the site's output is as that build left it (and, inspected, had no broken link: a new page
+  elsewhere could mend one);
+- and every change to the content folder is a new document that cannot reach the site, or a file
+  added beside such a document: a news item, notice, consultation, reply, dataset or service
+  guide of another site, that names no other document and that no rule or `repost:` shows on
+  this site (status and date aside: an embargoed one is built for when it goes live).
+
+Anything else (an edited or deleted file, a policy, which numbers and amends across sites, a
+new file under `_data/`, a header that does not parse) builds the site as before. A file
+compares by SHA-1 when its stamp changed, so a fresh checkout in CI compares by content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import gazette.build
+from gazette.files import files_digest, write_atomic
+
+RECORD = "cluster-skip.json"
+TZ = ZoneInfo("Asia/Shanghai")  # the clock of every build (content_model)
+FORMAT = 1
+# New documents of these types change no other document: no numbering, amendments, interpretations.
+LEAF_TYPES = {"news", "notice", "consultation", "reply", "dataset", "service"}
+# Header keys that name other documents (or make one a translation of another).
+LINKING_KEYS = {"amends", "repeals", "interprets", "collects", "translation_of", "type", "类型", "lang"}
+DATA = "_data/"
+MARKDOWN = (".md", ".markdown")
+
+Files = dict[str, list[Any]]  # {path from the content folder: [size, mtime_ns, sha1]}
+
+
+def _sha1(path: str) -> str:
+    digest = hashlib.sha1()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def snapshot(root: str, known: Files | None = None) -> Files:
+    """Every file under root; a file whose stamp is as known keeps its known digest (no reading)."""
+    found: Files = {}
+    start = len(root.rstrip(os.sep)) + 1
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in files:
+            path = os.path.join(folder, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            rel = path[start:].replace(os.sep, "/")
+            old = (known or {}).get(rel)
+            same = old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns
+            found[rel] = [st.st_size, st.st_mtime_ns, old[2] if same else _sha1(path)]
+    return found
+
+
+def _stamps(folder: Path) -> dict[str, list[int]]:
+    """A site's output files by size and mtime."""
+    found = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            st = path.stat()
+            found[path.relative_to(folder).as_posix()] = [st.st_size, st.st_mtime_ns]
+    return found
+
+
+def environment(settings: dict[str, Any], settings_file: str, pelican_args: list[str], root: Path) -> str:
+    """Digest of what every site builds with besides the content: code, theme, settings files, command line."""
+    theme = os.path.abspath(str(settings.get("THEME") or ""))
+    themes = [theme, os.path.join(os.path.dirname(theme), gazette.build.SITE_THEMES)]
+    conf = Path(settings_file).resolve().parent
+    parts = [files_digest(*(str(p) for p in (root / "plugins", root / "gazette") if p.is_dir())),
+             files_digest(*(p for p in themes if os.path.isdir(p))),
+             *(f"{p.name}\0{p.read_bytes().hex()}" for p in sorted(conf.glob("*conf.py"))),
+             Path(settings_file).resolve().read_text(encoding="utf-8"), repr(pelican_args), sys.version,
+             (root / "pyproject.toml").read_text(encoding="utf-8") if (root / "pyproject.toml").is_file() else ""]
+    return hashlib.sha1("\0".join(parts).encode()).hexdigest()
+
+
+@dataclass
+class Clock:
+    """The build's clock (GAZETTE_BUILD_TIME, else now), in Beijing time."""
+
+    now: dt.datetime
+
+    @classmethod
+    def of(cls, settings: dict[str, Any]) -> Clock:
+        fixed = settings.get("GAZETTE_BUILD_TIME")
+        if isinstance(fixed, str):
+            fixed = dt.datetime.fromisoformat(fixed)
+        now = fixed if isinstance(fixed, dt.datetime) else dt.datetime.now(TZ)
+        return cls(now if now.tzinfo else now.replace(tzinfo=TZ))
+
+    @property
+    def day(self) -> str:  # the inspection judges by it, pages say how long ago things were
+        return self.now.date().isoformat()
+
+
+def _next_moment(schedule: Path, now: dt.datetime) -> str | None:
+    """The first moment after now that the library changes by itself (GAZETTE_SCHEDULE_FILE's events)."""
+    try:
+        events = json.loads(schedule.read_text(encoding="utf-8")).get("events", [])
+        later = sorted(at for e in events if (at := dt.datetime.fromisoformat(e["at"])) > now)
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return ""  # unknown: the record never lets the site be left out
+    return later[0].isoformat() if later else None
+
+
+def record(site_cache: Path, output: Path, env: str, clock: Clock, files: Files, *, schedule: Path,
+           problems: list[Any]) -> None:
+    """What a site's successful build was made from (files: the content as it was when the build began)."""
+    data = {"format": FORMAT, "env": env, "day": clock.day, "next": _next_moment(schedule, clock.now),
+            "files": files, "output": _stamps(output), "problems": problems}
+    site_cache.mkdir(parents=True, exist_ok=True)
+    write_atomic(str(site_cache / RECORD), json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def load(site_cache: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((site_cache / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+
+def forget(site_cache: Path) -> None:
+    (site_cache / RECORD).unlink(missing_ok=True)
+
+
+def _header(path: str) -> dict[str, Any] | None:
+    """A new document's YAML header, or None if it has none that parses."""
+    from content_model.yaml_header import YamlError, load_yaml, split_header
+
+    try:
+        header, _body, line = split_header(Path(path).read_text(encoding="utf-8-sig"))
+        raw = load_yaml(header, line)
+    except (OSError, UnicodeDecodeError, ValueError, YamlError):
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
+def _reaches(rel: str, header: dict[str, Any], site_id: str, cluster: dict[str, Any]) -> bool:
+    """Whether a new document could change this site: see the module's rules (conservative: True if unsure)."""
+    from content_model.cluster import owner, targets
+    from content_model.schema import TYPE_BY_FOLDER
+
+    type_name = TYPE_BY_FOLDER.get(rel.split("/", 1)[0]) if "/" in rel else None
+    if type_name not in LEAF_TYPES or LINKING_KEYS & set(header):
+        return True
+    repost = header.get("repost") or []
+    if isinstance(repost, str):
+        repost = [repost]
+    site = header.get("site")
+    if not isinstance(repost, list) or not all(isinstance(s, str) for s in repost) or \
+            (site is not None and site not in cluster):
+        return True
+    doc = SimpleNamespace(site=site, type=type_name, repost=repost, repost_mode=header.get("repost_mode"),
+                          source_path=rel)
+    build = gazette.build.current()
+    build.cluster = cluster
+    try:
+        return owner(doc) == site_id or site_id in targets(doc)
+    except Exception:  # a header the build will report: build the site and let it say why
+        return True
+
+
+def unchanged_for(site_id: str, data: dict[str, Any] | None, *, env: str, clock: Clock, content: str,
+                  files: Files, output: Path, cluster: dict[str, Any], inspected: bool) -> bool:
+    """Whether the site's last build stands: nothing since can change what it would write (the module's rules)."""
+    if data is None or data.get("env") != env or data.get("day") != clock.day:
+        return False
+    upcoming = data.get("next")
+    if upcoming == "" or (upcoming is not None and dt.datetime.fromisoformat(upcoming) <= clock.now):
+        return False
+    if inspected and _broken_links(output):
+        return False
+    old: Files = data.get("files") or {}
+    if any(rel not in files for rel in old):
+        return False  # deleted
+    added = [rel for rel in files if rel not in old]
+    if any(files[rel][2] != old[rel][2] for rel in files if rel in old):
+        return False  # edited
+    new_docs = [rel for rel in added if rel.endswith(MARKDOWN)]
+    folders = {rel.rsplit("/", 1)[0] for rel in new_docs}
+    for rel in added:
+        if rel.startswith(DATA) or "/" not in rel:
+            return False
+        if not rel.endswith(MARKDOWN):
+            if rel.rsplit("/", 1)[0] not in folders:
+                return False  # a file beside no new document: a public folder's, or one an old page links
+            continue
+        header = _header(os.path.join(content, rel))
+        if header is None or _reaches(rel, header, site_id, cluster):
+            return False
+    return data.get("output") == _stamps(output)
+
+
+def _broken_links(output: Path) -> bool:
+    """Whether the site's last inspection (make check) found a broken link, which a new page could mend."""
+    try:
+        report = json.loads((output / "inspection" / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return any(f.get("rule") == "broken-links" for f in report.get("findings", []) if isinstance(f, dict))
