@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 from pathlib import Path
 
@@ -166,6 +167,28 @@ def test_a_new_document_renders_its_page_and_the_lists_showing_it(rebuild, sampl
     assert f"{len(before) - 2} unchanged (not rendered), 0 from the page store, 0 rendered the same, 3 written" \
         in second.stdout
     assert_same_as_clean(sample_content, second.output, tmp_path, "new")
+
+
+def test_the_first_document_of_a_column_renders_only_the_pages_it_reaches(rebuild, sample_content, tmp_path):
+    """Its column gets a feed; pages that name only other feeds stay as they are (not rendered again)."""
+    site = sample_content / "_data" / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace(
+        "  - {id: gzdt, name: 工作动态, type: news, interval: 14}\n",
+        "  - {id: gzdt, name: 工作动态, type: news, interval: 14}\n  - {id: tzgg, name: 通知公告, type: notice}\n"),
+        encoding="utf-8")
+    first = rebuild()
+    assert "tzgg" in first.html("index.html")
+    total = len(re.findall(r"<loc>", first.html("sitemap.xml")))
+    (sample_content / "notice").mkdir()
+    (sample_content / "notice" / "tz-1.md").write_text(
+        "---\ntitle: 第一则通知\ndate: 2024-05-30 09:00\n---\n通知正文。\n", encoding="utf-8")
+    second = rebuild()
+    done = re.search(r"fast_build: (\d+) pages: (\d+) unchanged \(not rendered\)", second.stdout)
+    pages, unchanged = int(done.group(1)), int(done.group(2))
+    # its page, its column, the home page, the feeds page, the type's list: a handful, not all of them
+    assert pages - unchanged <= 6 and pages > total, second.stdout
+    assert re.search(r'<link [^>]*feeds/tzgg\.xml[^>]*alternate', second.html("tzgg/index.html"))  # its column names it
+    assert_same_as_clean(sample_content, second.output, tmp_path, "first-of-column")
 
 
 def test_a_list_showing_a_field_of_the_body_follows_it(sample_content, tmp_path):

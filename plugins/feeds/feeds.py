@@ -237,13 +237,32 @@ def render(feed: Feed, settings: dict[str, Any], context: dict[str, Any]) -> tup
     return rss, fg.atom_str(pretty=True)
 
 
+class FeedIndex:
+    """The feeds by id, as templates look them up (`feeds_by_id.get('gzdt')`, `feeds_by_id['all']`).
+
+    Not a dict: fast_build digests a variable's value shallowly, a dict by its keys, so every page
+    that looked one up would depend on which feeds exist, and the first document in a column (a new
+    feed) would render every page again. An object is digested by its type; each lookup is a read
+    of its own, so a page depends only on the feeds it names.
+    """
+
+    def __init__(self, feeds: list[Feed]) -> None:
+        self._by_id = {f.id: f for f in feeds}
+
+    def get(self, feed_id: str, default: Feed | None = None) -> Feed | None:
+        return self._by_id.get(feed_id, default)
+
+    def __getitem__(self, feed_id: str) -> Feed:
+        return self._by_id[feed_id]
+
+
 class FeedsGenerator(Generator):
     """Plan the feeds once reading is done; write them with the rest of the output."""
 
     def generate_context(self) -> None:
         self.feeds = plan_feeds(self.context, self.settings) if self.settings["FEEDS_ENABLED"] else []
         self.context["feeds"] = self.feeds
-        self.context["feeds_by_id"] = {f.id: f for f in self.feeds}
+        self.context["feeds_by_id"] = FeedIndex(self.feeds)
 
     def generate_output(self, writer: Any) -> None:
         # A feed of a column that is gone (or emptied) is not written, so the Output removes it.
