@@ -146,10 +146,11 @@ def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
     found: dict[str, list[Any]] = {}  # --problems: each site's recorded problems
 
     def build(site: Site, workers: int) -> int:
-        if leaving is not None and leaving.stands(site):
+        last = skip.load(site.cache) if leaving is not None else None
+        if leaving is not None and leaving.stands(site, last):
             sys.stderr.write(f"cluster: {site.id} ({site.name}): nothing added since its last build can change "
                              "it; left as it is\n")
-            found[site.id] = leaving.problems(site)
+            found[site.id] = (last or {}).get("problems") or []
             return 0
         # The site's own items last: they win over the caller's (its caches, its address here).
         items = [f"GAZETTE_WORKERS={workers}", *overrides, *extra, *site.overrides]
@@ -207,13 +208,10 @@ class _Leaving:
         """-e items a build needs for its record: where it writes the library's schedule."""
         return [] if self.given_schedule else [f"GAZETTE_SCHEDULE_FILE={json.dumps(str(self.schedule(site)))}"]
 
-    def stands(self, site: Site) -> bool:
-        return skip.unchanged_for(site.id, skip.load(site.cache), env=self.env, clock=self.clock,
-                                  content=self.content, files=self.files, output=site.output,
-                                  cluster=self.cluster, inspected=self.inspected)
-
-    def problems(self, site: Site) -> list[Any]:
-        return (skip.load(site.cache) or {}).get("problems") or []
+    def stands(self, site: Site, last: dict[str, Any] | None) -> bool:
+        """Whether the site's last build (its record, last) stands."""
+        return skip.unchanged_for(site.id, last, env=self.env, clock=self.clock, content=self.content,
+                                  files=self.files, output=site.output, cluster=self.cluster, inspected=self.inspected)
 
     def built(self, site: Site, code: int, problems: list[Any]) -> None:
         if code == 0:
