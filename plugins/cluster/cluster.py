@@ -147,10 +147,11 @@ def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
 
     def build(site: Site, workers: int) -> int:
         last = skip.load(site.cache) if leaving is not None else None
-        if leaving is not None and leaving.stands(site, last):
+        if leaving is not None and last is not None and leaving.stands(site, last):
             sys.stderr.write(f"cluster: {site.id} ({site.name}): nothing added since its last build can change "
                              "it; left as it is\n")
-            found[site.id] = (last or {}).get("problems") or []
+            skip.carry_forward(site.cache, last, leaving.files)
+            found[site.id] = last.get("problems") or []
             return 0
         # The site's own items last: they win over the caller's (its caches, its address here).
         items = [f"GAZETTE_WORKERS={workers}", *overrides, *extra, *site.overrides]

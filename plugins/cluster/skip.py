@@ -147,6 +147,13 @@ def record(site_cache: Path, output: Path, env: str, clock: Clock, files: Files,
     write_atomic(str(site_cache / RECORD), json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
+def carry_forward(site_cache: Path, data: dict[str, Any], files: Files) -> None:
+    """A site left out stands on the content as it is now: what changed could not reach it. (Else every
+    later run would judge the same new documents again, and a deletion of one it never showed would go
+    unseen, where now it builds the site, as any deletion does.)"""
+    write_atomic(str(site_cache / RECORD), json.dumps({**data, "files": files}, ensure_ascii=False).encode("utf-8"))
+
+
 def load(site_cache: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((site_cache / RECORD).read_text(encoding="utf-8"))
