@@ -380,6 +380,10 @@ def test_a_rebuild_leaves_out_the_sites_nothing_new_reaches_and_matches_a_clean_
     write_doc(cluster / "news" / "jyj-new.md", {"title": "教育局新闻", "date": "2024-05-29 12:00", "site": "jyj",
                                                  "repost": ["dq"]})
     assert rebuild("repost") == {"www"}
+    # The same in the header's Chinese words, the target as a plain string: read as the reader reads it.
+    write_doc(cluster / "news" / "jyj-new-2.md", {"标题": "教育局又一新闻", "发布日期": "2024-05-29 12:30",
+                                                   "所属网站": "jyj", "转载到": "dq"})
+    assert rebuild("labels") == {"www"}
     # Held back until later, it is still built where it will show (the build schedules it there).
     write_doc(cluster / "notice" / "dq-later.md", {"title": "东区定时通知", "date": "2024-05-29 13:00", "site": "dq",
                                                     "publish_at": "2024-07-01 09:00"})

@@ -43,7 +43,7 @@ FORMAT = 1
 # New documents of these types change no other document: no numbering, amendments, interpretations.
 LEAF_TYPES = {"news", "notice", "consultation", "reply", "dataset", "service"}
 # Header keys that name other documents (or make one a translation of another).
-LINKING_KEYS = {"amends", "repeals", "interprets", "collects", "translation_of", "type", "类型", "lang"}
+LINKING_KEYS = {"amends", "repeals", "interprets", "collects", "translation_of", "lang"}
 DATA = "_data/"
 MARKDOWN = (".md", ".markdown")
 
@@ -181,23 +181,26 @@ def _header(path: str) -> dict[str, Any] | None:
 def _reaches(rel: str, header: dict[str, Any], site_id: str, cluster: dict[str, Any]) -> bool:
     """Whether a new document could change this site: see the module's rules (conservative: True if unsure)."""
     from content_model.cluster import owner, targets
-    from content_model.schema import TYPE_BY_FOLDER
+    from content_model.fields import ParseContext, parse
+    from content_model.schema import TYPE_BY_FOLDER, TYPE_LABELS, TYPES
 
     type_name = TYPE_BY_FOLDER.get(rel.split("/", 1)[0]) if "/" in rel else None
-    if type_name not in LEAF_TYPES or LINKING_KEYS & set(header):
+    if type_name not in LEAF_TYPES or {"type", *TYPE_LABELS} & set(header):
         return True
-    repost = header.get("repost") or []
-    if isinstance(repost, str):
-        repost = [repost]
-    site = header.get("site")
-    if not isinstance(repost, list) or not all(isinstance(s, str) for s in repost) or \
-            (site is not None and site not in cluster):
+    # As the reader takes them: a field by its name or its Chinese label, its value by its parser.
+    by_key = {key: f for f in TYPES[type_name].fields for key in f.keys}
+    if any(str(k) not in by_key for k in header):
+        return True  # a key the reader refuses: the builds say so
+    given = {by_key[k].name: (v, by_key[k]) for k, v in header.items() if k in by_key and v not in (None, "", [])}
+    if LINKING_KEYS & set(given):
         return True
-    doc = SimpleNamespace(site=site, type=type_name, repost=repost, repost_mode=header.get("repost_mode"),
-                          source_path=rel)
-    build = gazette.build.current()
-    build.cluster = cluster
+    ctx = ParseContext(rel, types=tuple(TYPES), sites=tuple(cluster))
     try:
+        value = {name: parse(v, f, ctx) for name, (v, f) in given.items() if name in ("site", "repost", "repost_mode")}
+        doc = SimpleNamespace(site=value.get("site"), type=type_name, repost=value.get("repost") or [],
+                              repost_mode=value.get("repost_mode"), source_path=rel)
+        build = gazette.build.current()
+        build.cluster = cluster
         return owner(doc) == site_id or site_id in targets(doc)
     except Exception:  # a header the build will report: build the site and let it say why
         return True
