@@ -191,6 +191,22 @@ def test_the_first_document_of_a_column_renders_only_the_pages_it_reaches(rebuil
     assert_same_as_clean(sample_content, second.output, tmp_path, "first-of-column")
 
 
+def test_where_a_build_keeps_its_records_is_no_part_of_a_pages_key(sample_content, tmp_path):
+    """The devserver records problems in a new file each session, make check its schedule: no page renders again."""
+    def run(problems: str) -> str:
+        done = build(sample_content, tmp_path / "out", conf="publishconf",
+                     GAZETTE_PROBLEMS_FILE=str(tmp_path / f"{problems}.json"),
+                     GAZETTE_SCHEDULE_FILE=str(tmp_path / f"{problems}-schedule.json"))
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    first = run("one")
+    pages = int(re.search(r"fast_build: (\d+) pages", first).group(1))
+    os.utime(sample_content / "news" / "gzdt-1.md")  # something to build (else the build stops at once)
+    assert f"{pages} pages: {pages} unchanged (not rendered)" in run("two")
+    assert (tmp_path / "two.json").is_file() and (tmp_path / "two-schedule.json").is_file()
+
+
 def test_a_list_showing_a_field_of_the_body_follows_it(sample_content, tmp_path):
     """Which pages read what is recorded, not guessed: a list that shows descriptions follows body edits."""
     overrides = tmp_path / "overrides"

@@ -359,7 +359,7 @@ class FastWriter(Writer):
             return []
         context = jobs[0].context
         self.settings_digest = Fingerprint().of({k: v for k, v in self.settings.items()
-                                                 if k not in up_to_date.BOOKKEEPING})
+                                                 if k not in NOT_IN_PAGE_KEYS})
         self.resolver = deps.Resolver(_documents(context))
         self.ref = context
         if self.reuse and self.manifest:  # (forked workers inherit these arrays without copying them)
@@ -480,6 +480,11 @@ def _documents(context: dict[str, Any]) -> list[Content]:
     return list(found.values())
 
 
+# Settings that say where a build keeps its records, not what a page shows: a page's key leaves them out, so
+# a devserver session (a new problems file each time) or a cluster site's schedule file does not render every
+# page again. (The up-to-date check keeps them: a build that stops at once writes no such file.)
+NOT_IN_PAGE_KEYS = up_to_date.BOOKKEEPING | {"GAZETTE_PROBLEMS_FILE", "GAZETTE_SCHEDULE_FILE", "CACHE_PATH",
+                                              "GAZETTE_SHARED_CACHE_PATH"}
 _CODE_DIGEST = ""
 _THEME_DIGEST = ""
 _state: dict[str, Any] = {}
