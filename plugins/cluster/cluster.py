@@ -125,7 +125,8 @@ def _chosen(all_sites: list[Site], wanted: str | None) -> list[Site]:
 
 def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
     """Build every site (or --site), each into its folder; extra: -e items for every build."""
-    settings = _settings(args.settings, args.pelican_args)
+    # (with the caller's items too: make check's INSPECTION_ENABLED and schedule file decide what a run leaves out)
+    settings = _settings(args.settings, [*args.pelican_args, *(["-e", *extra] if extra else [])])
     cache = settings.get("CACHE_PATH", "cache")
     all_sites = sites(args.content, args.output, cache=cache, record=args.problems)
     rest, overrides = split_overrides(args.pelican_args)
@@ -191,16 +192,12 @@ class _Leaving:
     @classmethod
     def start(cls, args: argparse.Namespace, settings: dict[str, Any], extra: tuple[str, ...],
               chosen: list[Site]) -> _Leaving:
-        items = [*split_overrides(args.pelican_args)[1], *extra]
-        given = {key: value for key, _, value in (item.partition("=") for item in items)}
         known = next((data["files"] for site in chosen if (data := skip.load(site.cache)) is not None), None)
-        gazette.build.start(skip.Clock.of(settings).now)
-        cluster = load_cluster(args.content, Problems())
-        schedule = given.get("GAZETTE_SCHEDULE_FILE")
+        clock = skip.Clock.of(settings)
+        gazette.build.start(clock.now)
         return cls(args.content, skip.environment(settings, args.settings, [*args.pelican_args, *extra], ROOT),
-                   skip.Clock.of(settings), skip.snapshot(args.content, known), cluster,
-                   bool(settings.get("INSPECTION_ENABLED")) or given.get("INSPECTION_ENABLED") == "true",
-                   json.loads(schedule) if schedule else None)
+                   clock, skip.snapshot(args.content, known), load_cluster(args.content, Problems()),
+                   bool(settings.get("INSPECTION_ENABLED")), settings.get("GAZETTE_SCHEDULE_FILE"))
 
     def schedule(self, site: Site) -> Path:
         return Path(self.given_schedule) if self.given_schedule else site.cache / "schedule.json"

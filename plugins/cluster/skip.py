@@ -3,7 +3,7 @@
 Every site's build reads the whole library, so adding one department notice costs every site
 a build (4–6 s each at 10,000 documents) though most show nothing of it. After a site's build
 succeeds, the driver records what it built from (`cache/sites/<id>/cluster-skip.json`): every
-content file by size, mtime and SHA-1, the code, theme, settings and command line, the clock's
+content file by size, mtime and digest (SHA-256), the code, theme, settings and command line, the clock's
 day and the next moment the library changes by itself, and the site's output files by stamp.
 The next run leaves the site out only when, since then,
 
@@ -18,7 +18,7 @@ The next run leaves the site out only when, since then,
 
 Anything else (an edited or deleted file, a policy, which numbers and amends across sites, a
 new file under `_data/`, a header that does not parse) builds the site as before. A file
-compares by SHA-1 when its stamp changed, so a fresh checkout in CI compares by content.
+compares by digest when its stamp changed, so a fresh checkout in CI compares by content.
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import gazette.build
-from gazette.files import files_digest, write_atomic
+from gazette.files import file_digest, files_digest, write_atomic
 
 RECORD = "cluster-skip.json"
 TZ = ZoneInfo("Asia/Shanghai")  # the clock of every build (content_model)
-FORMAT = 1
+FORMAT = 2  # 2: file digests are gazette.files.file_digest's
 # New documents of these types change no other document: no numbering, amendments, interpretations.
 LEAF_TYPES = {"news", "notice", "consultation", "reply", "dataset", "service"}
 # Header keys that name other documents (or make one a translation of another).
@@ -47,15 +47,7 @@ LINKING_KEYS = {"amends", "repeals", "interprets", "collects", "translation_of",
 DATA = "_data/"
 MARKDOWN = (".md", ".markdown")
 
-Files = dict[str, list[Any]]  # {path from the content folder: [size, mtime_ns, sha1]}
-
-
-def _sha1(path: str) -> str:
-    digest = hashlib.sha1()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+Files = dict[str, list[Any]]  # {path from the content folder: [size, mtime_ns, digest]}
 
 
 def snapshot(root: str, known: Files | None = None) -> Files:
@@ -73,7 +65,7 @@ def snapshot(root: str, known: Files | None = None) -> Files:
             rel = path[start:].replace(os.sep, "/")
             old = (known or {}).get(rel)
             same = old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns
-            found[rel] = [st.st_size, st.st_mtime_ns, old[2] if same else _sha1(path)]
+            found[rel] = [st.st_size, st.st_mtime_ns, old[2] if same else file_digest(path)]
     return found
 
 
