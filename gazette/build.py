@@ -11,11 +11,15 @@ a subprocess), so the build is a module-level value.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
-# Beside the theme's folder: themes/sites/<id>/templates and static, a cluster site's own look (content_model).
-SITE_THEMES = "sites"
+
+def site_themes(theme: str) -> str:
+    """The folder beside the theme's that holds each cluster site's own look: themes/sites/<id>/templates
+    and static (content_model applies them; the devserver watches them; a cluster rebuild digests them)."""
+    return os.path.join(os.path.dirname(os.path.abspath(theme)), "sites")
 
 
 @dataclass

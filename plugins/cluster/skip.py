@@ -91,7 +91,7 @@ def _stamps(folder: Path) -> dict[str, list[int]]:
 def environment(settings: dict[str, Any], settings_file: str, pelican_args: list[str], root: Path) -> str:
     """Digest of what every site builds with besides the content: code, theme, settings files, command line."""
     theme = os.path.abspath(str(settings.get("THEME") or ""))
-    themes = [theme, os.path.join(os.path.dirname(theme), gazette.build.SITE_THEMES)]
+    themes = [theme, gazette.build.site_themes(theme)]
     conf = Path(settings_file).resolve().parent
     parts = [files_digest(*(str(p) for p in (root / "plugins", root / "gazette") if p.is_dir())),
              files_digest(*(p for p in themes if os.path.isdir(p))),

@@ -130,7 +130,7 @@ def _site_theme(settings: dict[str, Any], site_id: str) -> None:
     """A site's own look beside the theme (themes/sites/<id>/, for a cluster's site): its templates/ replace the
     theme's of the same name (`{% extends "!theme/base.html" %}` reaches the original), its static/ adds to
     or replaces the theme's files under THEME_STATIC_DIR. Set before any plugin reads the theme's folders."""
-    folder = os.path.join(os.path.dirname(os.path.abspath(settings["THEME"])), gazette.build.SITE_THEMES, site_id)
+    folder = os.path.join(gazette.build.site_themes(settings["THEME"]), site_id)
     templates, static = os.path.join(folder, "templates"), os.path.join(folder, "static")
     if os.path.isdir(templates):
         settings["THEME_TEMPLATES_OVERRIDES"] = [templates, *settings.get("THEME_TEMPLATES_OVERRIDES", [])]

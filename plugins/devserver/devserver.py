@@ -36,7 +36,7 @@ import jinja2
 from pelican.settings import read_settings
 from watchfiles import DefaultFilter, watch
 
-from gazette.build import SITE_THEMES
+from gazette.build import site_themes
 from gazette.pelican_args import split_overrides
 
 logger = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ class Site:
         else:
             theme, cache = settings.get("THEME"), settings.get("CACHE_PATH") or cache
         themes = [Path(theme).resolve()] if theme and Path(theme).is_dir() else []
-        themes += [sites for folder in themes if (sites := folder.parent / SITE_THEMES).is_dir()]  # sites' own looks
+        themes += [sites for folder in themes if (sites := Path(site_themes(str(folder)))).is_dir()]  # sites' looks
         roots = [self.content, *themes]
         return roots, [str(self.output), str(Path(cache).resolve())]
 
