@@ -72,7 +72,7 @@ _PLAIN = {str, Markup, int, float, bool, type(None), bytes, dt.datetime, dt.date
 # Below this many queued pages, forking workers costs more than it saves.
 PARALLEL_MIN_JOBS = 32
 # Bump when the key recipe changes, so old manifests never match.
-FORMAT = 3
+FORMAT = 4
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # Python and the libraries that shape output: an upgrade must re-render, like a code change.
 LIBRARIES = " ".join([sys.version, *(f"{name}={version(name)}" for name in (
@@ -412,7 +412,10 @@ class FastWriter(Writer):
                 numbers = {known: n for n, (known, _shown) in enumerate(self.paths)}
             if path not in numbers:
                 numbers[path] = len(self.paths)
-                self.paths.append((tuple(steps.setdefault(step, step) for step in path), repr(path)))
+                # (a document's read is always shared: current_key never spells it, and its
+                # spelling would be most of the manifest's bytes)
+                shown = "" if path[0][0] == "doc" else repr(path)
+                self.paths.append((tuple(steps.setdefault(step, step) for step in path), shown))
             return numbers[path]
 
         pages = {}
