@@ -287,3 +287,30 @@ def test_workers_change_nothing_in_the_output(tmp_path):
     one, two = (tree(b.output) for b in builds)
     assert len(one) > 100 and sorted(one) == sorted(two)
     assert [rel for rel in one if one[rel] != two[rel]] == []
+
+
+def test_relative_source_paths_are_pelicans(tmp_path, monkeypatch):
+    """The kept relative source path (fast_build.relative_paths) is the one Pelican works out, every time."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from fast_build import relative_paths
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    def article(root: str, source: str) -> Article:
+        return Article("", metadata={"title": "t"}, settings={**DEFAULT_CONFIG, "PATH": root}, source_path=source)
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "content" / "news").mkdir(parents=True)
+    relative_paths.install()
+    for root in (str(tmp_path / "content"), "content", str(tmp_path / "content") + "/"):
+        for source in ("news/a.md", str(tmp_path / "content" / "news" / "b.md"), "../outside.md", "./news/../c.md"):
+            doc = article(root, source)
+            assert doc.get_relative_source_path() == relative_paths.pelicans(doc), (root, source)
+            assert doc.relative_source_path == relative_paths.pelicans(doc)
+            assert doc.get_relative_source_path("news/x.md") == relative_paths.pelicans(doc, "news/x.md")
+        monkeypatch.chdir(tmp_path / "content")  # a relative PATH means another folder from here
+        doc = article("content", "news/a.md")
+        assert doc.get_relative_source_path() == relative_paths.pelicans(doc)
+        monkeypatch.chdir(tmp_path)

@@ -58,7 +58,7 @@ from gazette.pelican_args import autoreloading
 from gazette.settings import Setting, Table
 from gazette.workers import fork_call, fork_map
 
-from . import deps, up_to_date
+from . import deps, relative_paths, up_to_date
 from .page_store import manifests_keys
 
 logger = logging.getLogger(__name__)
@@ -541,6 +541,7 @@ def flush(pelican: Any) -> None:
 
 
 def register() -> None:
+    relative_paths.install()
     # initialized: settings are final; check the plugin order before anything is read.
     signals.initialized.connect(configure)
     # get_writer: queue pages instead of rendering them one by one.
