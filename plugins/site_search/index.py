@@ -67,7 +67,7 @@ INLINE = 160  # longest posting kept in its dictionary entry
 SHARD_BYTES = 6000  # about this much per dictionary shard
 HEAVY = 12_000  # triples with longer postings are listed in index.json, so that search.js avoids them
 HEAVY_MOST = 400
-SEGMENT = 1024  # documents per segment: an edit or a new document re-indexes its segment only
+SEGMENT = 256  # documents per segment: an edit or a new document re-indexes its segment only
 CHUNK = 8  # documents per metadata file: a page of results from a sparse match reads one per result
 PASS_CHARACTERS = 6_000_000  # characters indexed at once; more go in passes over the key space
 _BITS = np.uint64(21)
@@ -405,10 +405,12 @@ def _gather(source: np.ndarray, start: np.ndarray, length: np.ndarray) -> np.nda
     out = np.empty(int(length.sum()), source.dtype)
     ends = np.cumsum(length)
     first, done = 0, 0
+    # (32-bit indices where they reach: half the memory to stream through, a third of the time)
+    kind = np.int32 if len(source) < 2**31 else np.int64
     while first < len(length):
         stop = max(int(np.searchsorted(ends, done + 8_000_000, side="right")), first + 1)
         s, n = start[first:stop], length[first:stop]
-        index = np.ones(int(n.sum()), np.int64)
+        index = np.ones(int(n.sum()), kind)
         index[0] = s[0]
         index[np.cumsum(n[:-1])] = s[1:] - (s[:-1] + n[:-1] - 1)
         np.cumsum(index, out=index)
