@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import hashlib
 import io
 import logging
@@ -542,6 +543,10 @@ def flush(pelican: Any) -> None:
 
 def register() -> None:
     relative_paths.install()
+    # A build holds millions of objects that live to its end (documents, their fields, the
+    # context). Python's collector, at its default 700 allocations, walks them again and
+    # again while they are made: 0.35 s of a 10,000-document rebuild. Collect less often.
+    gc.set_threshold(200_000, 50, 100)
     # initialized: settings are final; check the plugin order before anything is read.
     signals.initialized.connect(configure)
     # get_writer: queue pages instead of rendering them one by one.
