@@ -136,6 +136,7 @@ class FactCache:
         self.sources: SourceFacts = {}
         self.next_pages: dict[str, tuple[Stamp, PageFacts]] = {}
         self.read = 0  # pages read this build
+        self.canon: dict[Any, Any] = {}  # links and sets of pages, each once (_shared)
 
     def load(self) -> None:
         # A damaged entry costs a full scan, never a wrong report.
@@ -162,13 +163,25 @@ class FactCache:
                 facts[rel] = cached[1]
             else:
                 todo.append(rel)
-        facts.update(self._read(output, todo, workers))
+        facts.update((rel, self._shared(found)) for rel, found in self._read(output, todo, workers).items())
         self.read = len(todo)
         for rel, st in sorted(pages.items()):
             fresh = stamp(st)
             if fresh:
                 self.next_pages[rel] = (fresh, facts[rel])
         return facts
+
+    def _shared(self, facts: PageFacts) -> PageFacts:
+        """facts with every link and set that an earlier page has too as that page's very object.
+
+        Every page repeats the header, navigation and footer links: stored once, the cache holds
+        each once (its pickle refers back), which loads in a third of the time. (Pages read in
+        an earlier build share theirs among themselves: a few copies, not one per page.)
+        """
+        canon = self.canon
+        return PageFacts(tuple([canon.setdefault(link, link) for link in facts.links]),
+                         canon.setdefault(facts.ids, facts.ids), canon.setdefault(facts.missing, facts.missing),
+                         canon.setdefault(facts.dates, facts.dates))
 
     def _read(self, output: Path, rels: list[str], workers: int) -> dict[str, PageFacts]:
         """Read and scan pages, in forked workers when there are many (a cold build: all of them)."""
