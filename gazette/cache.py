@@ -1,6 +1,6 @@
 """One cache layer for everything a build keeps for the next: keyed, verified, pruned the same way.
 
-Parsed files, QR codes, search shards, inspection facts, rendered pages and compiled
+Parsed files, QR codes, search shards, inspection facts, descriptions (Memo), rendered pages and compiled
 templates are each a named cache in CACHE_PATH/<name>/<generation>/ (as Hugo's filecache
 keeps one folder per cache). A cache is opened with the digest of what produces its entries
 besides their key: its code, the libraries it calls, the settings that shape them
@@ -388,3 +388,40 @@ def _prune_all(pelican: Any) -> None:
         removed = cache.prune()
         if removed:
             logger.info("cache: %s: removed %d entries no build will read", name, removed)
+
+
+class Memo:
+    """A pure function of a text (and a few plain arguments), its results kept from build to build.
+
+    For per-document work every build repeats on text that has not changed: the description
+    cut from a body, the URLs a finished body may not carry. Each took about 0.2 s of every
+    10,000-document rebuild. The results are one entry of the cache `name`, by a digest of
+    the text and the arguments; `code` names the function's code (the cache's generation),
+    and `save` keeps only the results this build asked for.
+    """
+
+    ENTRY = "memo"
+
+    def __init__(self, settings: dict[str, Any], name: str, func: Any, code: Any) -> None:
+        self.func = func
+        self.cache = Cache.open(settings, name, code)
+        last = self.cache.get_pickle(self.ENTRY)
+        self.last: dict[bytes, Any] = last if isinstance(last, dict) else {}
+        self.now: dict[bytes, Any] = {}
+
+    def __call__(self, text: str, *args: Any) -> Any:
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+        if args:
+            digest.update(repr(args).encode())
+        key = digest.digest()
+        found = self.last.get(key, self)
+        if found is self:
+            found = self.func(text, *args)
+        self.now[key] = found
+        return found
+
+    def save(self) -> None:
+        """Keep this build's results for the next (unless they are the last build's)."""
+        if self.now.keys() != self.last.keys():
+            self.cache.put_pickle(self.ENTRY, self.now)
+        self.last = self.now

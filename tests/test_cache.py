@@ -12,12 +12,12 @@ import pytest
 from conftest import Build, write_settings
 
 from gazette import cache as cache_layer
-from gazette.cache import Cache
+from gazette.cache import Cache, Memo
 from gazette.files import save_verified
 
 # Inspection on (its facts cache): every cache a build keeps.
 SETTINGS = {"INSPECTION_ENABLED": True, "INSPECTION_TODAY": "2024-05-10"}
-CACHES = {"gazette-parse", "jinja", "page_qr", "page_store", "site_search", "inspection", "open_data"}
+CACHES = {"gazette-parse", "jinja", "page_qr", "page_store", "site_search", "inspection", "open_data", "seo"}
 DAY_NS = 86_400 * 10**9
 
 
@@ -164,6 +164,33 @@ def test_damaged_entries_and_pickles_are_misses_and_removed(tmp_path):
     assert cache.get_pickle("facts") is None and not entry.exists()
     save_verified(str(entry), b"\x80\x05garbled")  # the right digest over a pickle that is not one
     assert cache.get_pickle("facts") is None and not entry.exists()
+
+
+def test_a_memo_answers_from_the_last_build_only_for_the_same_text_arguments_and_code(tmp_path):
+    calls = []
+
+    def cut(text: str, width: int) -> str:
+        calls.append(text)
+        return text[:width]
+
+    def build(code: str = "v1", **settings: object) -> Memo:
+        return Memo(settings_for(tmp_path, **settings), "descriptions", cut, code)
+
+    first = build()
+    assert [first("政策文件正文", 2), first("通知正文", 2)] == ["政策", "通知"]
+    first.save()
+    second = build()
+    assert [second("政策文件正文", 2), second("通知正文", 3), second("新的正文", 2)] == ["政策", "通知正", "新的"]
+    assert calls == ["政策文件正文", "通知正文", "通知正文", "新的正文"]  # other arguments, other result
+    second.save()
+    assert set(build().last.values()) == {"政策", "通知正", "新的"}  # only what the last build asked for
+    calls.clear()
+    assert build(code="v2")("政策文件正文", 2) == "政策" and calls == ["政策文件正文"]  # new code
+    assert build(GAZETTE_IGNORE_CACHE=True)("通知正文", 3) == "通知正" and len(calls) == 2  # --ignore-cache
+
+    entry = Path(build().cache.folder) / "me" / "memo"
+    entry.write_bytes(entry.read_bytes().replace("通知".encode(), "伪造".encode()))  # a damaged entry is a miss
+    assert build().last == {}
 
 
 def test_bulk_entries_are_handed_out_only_with_the_digest_they_were_sealed_with(tmp_path):

@@ -13,6 +13,7 @@ import fnmatch
 import functools
 import html
 import logging
+import os
 import re
 import unicodedata
 from typing import Any
@@ -24,6 +25,8 @@ from pelican.generators import Generator
 
 import gazette.build
 import gazette.output
+from gazette.cache import Memo
+from gazette.files import files_digest
 from gazette.licences import licence_url
 from gazette.media_types import media_type
 from gazette.safe_json import safe_json
@@ -191,10 +194,12 @@ def attach(generators: list[Any]) -> None:
     if not settings["SEO_ENABLED"]:
         return
     site = gazette.build.current().site["site"]
+    described = Memo(settings, "seo", describe, files_digest(os.path.dirname(os.path.abspath(__file__))))
     for doc in context["published_documents"]:
         summary = doc.metadata.get("summary")
-        doc.description = describe(summary or doc.content, settings["SEO_DESCRIPTION_WIDTH"])
+        doc.description = described(summary or doc.content, settings["SEO_DESCRIPTION_WIDTH"])
         doc.json_ld = [dump(item) for item in json_ld(doc, settings, site)]
+    described.save()
     # The home page: the site (网站标识码 identifies it) and the office that runs it (主办单位).
     home = public_url(settings, "")
     context["site_json_ld"] = dump({"@context": "https://schema.org", "@graph": [
