@@ -149,10 +149,13 @@ def _map_pages(build: Any, docs: list[Any], formats: dict[int, dict[str, Any]]) 
         places = [(source, doc.save_as)]
         doc.shown_on = targets(doc)
         doc.copies = {}  # {site id: (url, save_as)} of its copies: its URL patterns with their column
+        in_column: dict[str, tuple[str, ...]] = {}  # (a city policy's copy is in 上级文件 on 25 sites: one URL)
         for sid, (mode, column) in doc.shown_on.items():
             if mode == "copy":
-                fmt = {**formats[id(doc)], "column": column}
-                doc.copies[sid] = tuple(_pattern(doc, key).format(**fmt) for key in ("url", "save_as"))
+                if column not in in_column:
+                    fmt = {**formats[id(doc)], "column": column}
+                    in_column[column] = tuple(_pattern(doc, key).format(**fmt) for key in ("url", "save_as"))
+                doc.copies[sid] = in_column[column]
                 places.append((sid, doc.copies[sid][1]))
         for sid, save_as in places:
             other = taken.setdefault((sid, save_as), doc.source_path)
