@@ -210,8 +210,11 @@ def _link_library(generator: ArticlesGenerator) -> None:
     """
     build = gazette.build.current()
     articles = [*generator.articles, *generator.translations]
+    owned: dict[str, list[Any]] = {site_id: [] for site_id in build.cluster}
+    for doc in articles:
+        owned.setdefault(owner(doc), []).append(doc)
     for site_id, site in build.cluster.items():
-        _assign_index_numbers([d for d in articles if owner(d) == site_id], site["site"].get("index_org_code", ""))
+        _assign_index_numbers(owned[site_id], site["site"].get("index_org_code", ""))
     link_lifecycle([d for d in articles if d.type == "policy"], problems)
     place_articles(generator)
 
