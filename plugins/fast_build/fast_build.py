@@ -96,6 +96,7 @@ class _Placed(_Done):
 
 UNCHANGED, PLACED = _Unchanged(), _Placed()
 _NOWHERE = object()  # (not looked up yet; None is a digest that could not be made)
+_MISSING = object()  # (a name the shared context lacks)
 
 
 class _KeyPickler(pickle.Pickler):
@@ -273,6 +274,7 @@ class FastWriter(Writer):
         self.bases: dict[str, str] = {}
         self.settings_digest = ""
         self.shared_reads = deps.SharedReads.empty()  # (see current_key)
+        self.shared_values: list[Any] = [_MISSING]  # the shared context's object under each of its names
         _state["writer"] = self
 
     def write_file(self, name: Any, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> None:
@@ -301,8 +303,9 @@ class FastWriter(Writer):
             read_ids, dtype=np.uint32)
         if len(ids) and int(ids.max()) >= len(reads.roots):
             return None
-        shared_roots = np.fromiter((self._shares(context, name) for name in reads.names), dtype=bool,
-                                   count=len(reads.names))
+        # (a read's root is shared when this page has the shared context's very object under its name)
+        shared_roots = np.array([context.get(name, _NOWHERE) is value
+                                 for name, value in zip(reads.names, self.shared_values, strict=True)], dtype=bool)
         shared_roots[0] = True  # documents
         on_shared = shared_roots[reads.roots[ids]]
         shared = ids[on_shared]
@@ -366,6 +369,8 @@ class FastWriter(Writer):
         if self.reuse and self.manifest:  # (forked workers inherit these arrays without copying them)
             self.shared_reads = self.resolver.shared_digests(self.paths, context, jobs[0].template.environment,
                                                              self.settings.get("GAZETTE_WORKERS", 1))
+            # (a name the shared context lacks is never shared: no page has _MISSING under it)
+            self.shared_values = [context.get(name, _MISSING) for name in self.shared_reads.names]
         for env in {id(job.template.environment): job.template.environment for job in jobs}.values():
             deps.install(env)
 
