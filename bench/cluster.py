@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import ROOT, plan, timed, write_gazette  # noqa: E402
+from bench import ROOT, plan, timed, write_gazette
 
 TYPES = [("zcwj", "政策文件", "policy"), ("zcjd", "政策解读", "interpretation"), ("gzdt", "工作动态", "news"),
          ("tzgg", "通知公告", "notice"), ("hdhy", "互动回应", "reply"), ("yjzj", "意见征集", "consultation"),
