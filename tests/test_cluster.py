@@ -398,8 +398,15 @@ def test_a_rebuild_leaves_out_the_sites_nothing_new_reaches_and_matches_a_clean_
     assert rebuild("edit") == set()
     (cluster / "news" / "dq-new.md").unlink()
     assert rebuild("delete") == set()
-    # Nothing at all: every site stands.
+    # Nothing at all: every site stands, on one snapshot of the content for all three.
     assert rebuild("nothing") == {"www", "jyj", "dq"}
+    assert len(list((tmp_path / "cache" / "cluster-files").glob("*.json"))) == 1
+    # Its output touched: a page rewritten in place (its folder's mtime stays), a file deleted.
+    page = next((out / "jyj").rglob("*/index.html"))
+    with page.open("a", encoding="utf-8") as fh:
+        fh.write("<!-- 手工改过 -->")
+    (out / "dq" / "robots.txt").unlink()
+    assert rebuild("output") == {"www"}
 
 
 def test_a_url_clash_on_another_site_is_found_by_make_validate(cluster: Path, tmp_path: Path) -> None:

@@ -25,10 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import shutil
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,9 +144,11 @@ def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
     if settings.get("DELETE_OUTPUT_DIRECTORY") and args.site is None:
         shutil.rmtree(args.output, ignore_errors=True)  # each site empties its folder; a removed site's goes too
 
-    chosen = _chosen(all_sites, args.site)
-    plugins = [name for name in settings.get("PLUGINS") or [] if isinstance(name, str)]
-    leaving = _Leaving.start(args, settings, extra, chosen) if "--ignore-cache" not in rest and \
+    forks = _Forks([name for name in settings.get("PLUGINS") or [] if isinstance(name, str)])
+    times = _Times(Path(cache) / TIMES)
+    in_order = _chosen(all_sites, args.site)
+    chosen = times.longest_first(in_order)
+    leaving = _Leaving.start(args, settings, extra, chosen, cache) if "--ignore-cache" not in rest and \
         settings.get("GAZETTE_CACHE", True) else None
     found: dict[str, list[Any]] = {}  # --problems: each site's recorded problems
 
@@ -153,7 +157,7 @@ def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
         if leaving is not None and last is not None and leaving.stands(site, last):
             sys.stderr.write(f"cluster: {site.id} ({site.name}): nothing added since its last build can change "
                              "it; left as it is\n")
-            skip.carry_forward(site.cache, last, leaving.files)
+            skip.carry_forward(site.cache, last, leaving.snapshot)
             found[site.id] = last.get("problems") or []
             return 0
         # The site's own items last: they win over the caller's (its caches, its address here).
@@ -165,33 +169,45 @@ def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
         if leaving is not None:
             items += leaving.items(site)
         sys.stderr.write(f"cluster: {site.id} ({site.name}) → {site.output}\n")
-        code = _pelican([args.content, "-o", str(site.output), "-s", args.settings, *rest, "-e", *items], plugins)
+        started = time.monotonic()
+        code = forks.pelican([args.content, "-o", str(site.output), "-s", args.settings, *rest, "-e", *items])
+        times.took(site, time.monotonic() - started)
         found[site.id] = _read_record(_site_record(args.problems, site)) if args.problems else []
         if leaving is not None:
             leaving.built(site, code, found[site.id])
         return code
 
     status = _run_all(chosen, build)
+    times.save()
+    if leaving is not None:
+        leaving.finish(all_sites)
     if args.problems:
-        _merge_records(args.problems, [found.get(site.id, []) for site in chosen])
+        _merge_records(args.problems, [found.get(site.id, []) for site in in_order])
     write_index(Path(args.output), all_sites, status, published=False, preview=preview)
     return _verdict(all_sites, status, "构建失败")
 
 
-def _pelican(argv: list[str], plugins: list[str]) -> int:
-    """`python -m pelican ARGV` for one site: a process of its own, forked from one that has imported
-    Pelican and the plugins once for all the sites (multiprocessing's fork server).
+class _Forks:
+    """Each site's build a process of its own, forked from one that has imported Pelican and the
+    plugins once for all the sites (multiprocessing's fork server).
 
     Starting Python and importing Pelican, Markdown, numpy and every plugin was 0.4 s of each
     site's build. The fork server imports nothing else and builds nothing: each site starts from
-    the same clean state, as a new process would.
+    the same clean state, as a new process would. It starts at once, so its imports go on while
+    the driver works out which sites to build.
     """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pelican", "pelican.generators", "plugins.cluster.cluster", *plugins])
-    child = context.Process(target=_build_site, args=(argv,))
-    child.start()
-    child.join()
-    return child.exitcode if child.exitcode is not None else 1
+
+    def __init__(self, plugins: list[str]) -> None:
+        self.context = multiprocessing.get_context("forkserver")
+        self.context.set_forkserver_preload(["pelican", "pelican.generators", "plugins.cluster.cluster", *plugins])
+        multiprocessing.forkserver.ensure_running()
+
+    def pelican(self, argv: list[str]) -> int:
+        """`python -m pelican ARGV`'s exit status."""
+        child = self.context.Process(target=_build_site, args=(argv,))
+        child.start()
+        child.join()
+        return child.exitcode if child.exitcode is not None else 1
 
 
 def _build_site(argv: list[str]) -> None:
@@ -199,6 +215,34 @@ def _build_site(argv: list[str]) -> None:
     from pelican import main
 
     main(argv)
+
+
+TIMES = "cluster-times.json"  # (in CACHE_PATH) how long each site's last build took
+
+
+class _Times:
+    """How long each site's last build took: the longest start first, so no core waits at the end
+    while one department still builds (the first site still goes first, alone: see _run_all)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            known = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        self.seconds: dict[str, float] = {k: v for k, v in known.items() if isinstance(v, (int, float))} \
+            if isinstance(known, dict) else {}
+
+    def longest_first(self, chosen: list[Site]) -> list[Site]:
+        # (a site never built yet counts as the longest; sorted() keeps the cluster's order among equals)
+        return chosen[:1] + sorted(chosen[1:], key=lambda site: -self.seconds.get(site.id, float("inf")))
+
+    def took(self, site: Site, seconds: float) -> None:
+        self.seconds[site.id] = round(seconds, 2)
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(str(self.path), json.dumps(self.seconds, sort_keys=True).encode("utf-8"))
 
 
 @dataclass
@@ -209,19 +253,28 @@ class _Leaving:
     env: str
     clock: skip.Clock
     files: skip.Files
+    snapshots: skip.Snapshots
+    snapshot: str  # files, by its name in snapshots
     cluster: dict[str, Any]
     inspected: bool
     given_schedule: str | None  # the caller's GAZETTE_SCHEDULE_FILE (make check), else each site's own
 
     @classmethod
     def start(cls, args: argparse.Namespace, settings: dict[str, Any], extra: tuple[str, ...],
-              chosen: list[Site]) -> _Leaving:
-        known = next((data["files"] for site in chosen if (data := skip.load(site.cache)) is not None), None)
+              chosen: list[Site], cache: str) -> _Leaving:
+        snapshots = skip.Snapshots(Path(cache))
+        known = next((files for site in chosen if (data := skip.load(site.cache)) is not None
+                      and (files := snapshots.load(data.get("files"))) is not None), None)
         clock = skip.Clock.of(settings)
         gazette.build.start(clock.now)
+        files = skip.snapshot(args.content, known)
         return cls(args.content, skip.environment(settings, args.settings, [*args.pelican_args, *extra], ROOT),
-                   clock, skip.snapshot(args.content, known), load_cluster(args.content, Problems()),
+                   clock, files, snapshots, snapshots.save(files), load_cluster(args.content, Problems()),
                    bool(settings.get("INSPECTION_ENABLED")), settings.get("GAZETTE_SCHEDULE_FILE"))
+
+    def finish(self, all_sites: list[Site]) -> None:
+        """Keep the snapshots some site's record names (a site not built this run names an older one)."""
+        self.snapshots.prune({str(data.get("files")) for site in all_sites if (data := skip.load(site.cache))})
 
     def schedule(self, site: Site) -> Path:
         return Path(self.given_schedule) if self.given_schedule else site.cache / "schedule.json"
@@ -233,11 +286,12 @@ class _Leaving:
     def stands(self, site: Site, last: dict[str, Any] | None) -> bool:
         """Whether the site's last build (its record, last) stands."""
         return skip.unchanged_for(site.id, last, env=self.env, clock=self.clock, content=self.content,
-                                  files=self.files, output=site.output, cluster=self.cluster, inspected=self.inspected)
+                                  files=self.files, snapshots=self.snapshots, site_cache=site.cache,
+                                  output=site.output, cluster=self.cluster, inspected=self.inspected)
 
     def built(self, site: Site, code: int, problems: list[Any]) -> None:
         if code == 0:
-            skip.record(site.cache, site.output, self.env, self.clock, self.files, schedule=self.schedule(site),
+            skip.record(site.cache, site.output, self.env, self.clock, self.snapshot, schedule=self.schedule(site),
                         problems=problems)
         else:
             skip.forget(site.cache)
