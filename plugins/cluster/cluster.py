@@ -178,7 +178,8 @@ def html(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> int:
         return code
 
     status = _run_all(chosen, build)
-    times.save()
+    if settings.get("GAZETTE_CACHE", True):  # (the one switch: nothing kept in CACHE_PATH)
+        times.save()
     if leaving is not None:
         leaving.finish(all_sites)
     if args.problems:

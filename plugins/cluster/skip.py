@@ -84,9 +84,9 @@ def _stamps(folder: Path) -> dict[str, dict[str, Any]]:
     todo = [str(folder)]
     while todo:
         path = todo.pop()
-        try:
-            entries = list(os.scandir(path))
+        try:  # (the folder's mtime before its listing: a file added meanwhile makes the next check differ)
             folders[path[start:].replace(os.sep, "/")] = os.stat(path).st_mtime_ns
+            entries = list(os.scandir(path))
         except OSError:
             continue
         for entry in entries:
