@@ -10,6 +10,7 @@ entries carry a digest, checked when read: a damaged or edited one is a miss, ne
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import shutil
@@ -77,6 +78,15 @@ def load_pickle(path: str | None) -> Any:
         return pickle.loads(data)
     except (EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
         return None  # (a class the code no longer has)
+
+
+def load_json(path: str | os.PathLike[str]) -> Any:
+    """The JSON a record file holds, or None if it is missing or not JSON (a record never written, or cut off)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
 
 
 def save_verified(path: str, data: bytes) -> None:

@@ -44,7 +44,7 @@ from content_model.problems import Problems  # noqa: E402
 from content_model.site_data import load_cluster  # noqa: E402
 
 import gazette.build  # noqa: E402
-from gazette.files import write_atomic  # noqa: E402
+from gazette.files import load_json, write_atomic  # noqa: E402
 from gazette.pelican_args import split_overrides  # noqa: E402
 
 from . import skip  # noqa: E402
@@ -227,10 +227,7 @@ class _Times:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            known = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            known = {}
+        known = load_json(path)
         self.seconds: dict[str, float] = {k: v for k, v in known.items() if isinstance(v, (int, float))} \
             if isinstance(known, dict) else {}
 

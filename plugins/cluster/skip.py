@@ -37,7 +37,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import gazette.build
-from gazette.files import file_digest, files_digest, write_atomic
+from gazette.files import file_digest, files_digest, load_json, write_atomic
 
 RECORD = "cluster-skip.json"
 OUTPUT = "cluster-output.json"  # beside it: the site's output files and folders as its build left them
@@ -140,10 +140,7 @@ class Snapshots:
         if not isinstance(name, str) or not name.isalnum():
             return None
         if name not in self.loaded:
-            try:
-                files = json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                return None
+            files = load_json(self.folder / f"{name}.json")
             if not isinstance(files, dict):
                 return None
             self.loaded[name] = files
@@ -217,10 +214,7 @@ def carry_forward(site_cache: Path, data: dict[str, Any], files: str) -> None:
 
 
 def load(site_cache: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((site_cache / RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = load_json(site_cache / RECORD)
     return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
 
@@ -228,13 +222,6 @@ def forget(site_cache: Path) -> None:
     (site_cache / RECORD).unlink(missing_ok=True)
     (site_cache / OUTPUT).unlink(missing_ok=True)
 
-
-def _recorded_output(site_cache: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((site_cache / OUTPUT).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _header(path: str) -> dict[str, Any] | None:
@@ -308,14 +295,13 @@ def unchanged_for(site_id: str, data: dict[str, Any] | None, *, env: str, clock:
         header = _header(os.path.join(content, rel))
         if header is None or _reaches(rel, header, site_id, cluster):
             return False
-    recorded = _recorded_output(site_cache)
-    return recorded is not None and _output_stands(output, recorded)
+    recorded = load_json(site_cache / OUTPUT)
+    return isinstance(recorded, dict) and _output_stands(output, recorded)
 
 
 def _broken_links(output: Path) -> bool:
     """Whether the site's last inspection (make check) found a broken link, which a new page could mend."""
-    try:
-        report = json.loads((output / "inspection" / "report.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    report = load_json(output / "inspection" / "report.json")
+    if report is None:
         return False
     return any(f.get("rule") == "broken-links" for f in report.get("findings", []) if isinstance(f, dict))
