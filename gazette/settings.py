@@ -92,6 +92,10 @@ class Table:
     plugin: str
     prefix: str
     settings: list[Setting] = field(default_factory=list)
+    # False: no page reads these settings; they steer what runs after the pages are written (the
+    # inspection). fast_build leaves them out of page keys, so `make check` after `make html`
+    # renders no page again (a template that reads one is still keyed on it: its read is recorded).
+    pages: bool = True
 
     def defaults(self) -> dict[str, Any]:
         """Every setting with its default (a fresh copy, so no build changes another's lists)."""
@@ -129,8 +133,10 @@ def markdown(tables: Iterable[Table], describe: Callable[[str], str]) -> str:
            "Set them in `pelicanconf.py` (every build) or `publishconf.py` (`make publish`). A key with a",
            "plugin's prefix that is not listed here stops the build, with the closest name it knows.", ""]
     for table in sorted(tables, key=lambda t: t.plugin):
-        out += [f"## {table.plugin} (`{table.prefix}*`)", "", describe(table.plugin), "",
-                "| setting | default | values | what it does |", "|---|---|---|---|"]
+        out += [f"## {table.plugin} (`{table.prefix}*`)", "", describe(table.plugin), ""]
+        if not table.pages:
+            out += ["No page shows these settings: changing one renders no page again.", ""]
+        out += ["| setting | default | values | what it does |", "|---|---|---|---|"]
         for s in table.settings:
             default = s.shown_default or repr(s.default)
             doc = s.doc.replace("|", "\\|")

@@ -207,6 +207,25 @@ def test_where_a_build_keeps_its_records_is_no_part_of_a_pages_key(sample_conten
     assert (tmp_path / "two.json").is_file() and (tmp_path / "two-schedule.json").is_file()
 
 
+def test_make_check_after_make_html_renders_no_page_again(sample_content, tmp_path):
+    """The inspection's settings change no page (their table says so): switching it on only adds the report."""
+    out = tmp_path / "out"
+    html = build(sample_content, out, conf="publishconf")
+    assert html.returncode == 0, html.stderr
+    pages, before = int(re.search(r"fast_build: (\d+) pages", html.stdout).group(1)), tree(out)
+    check = build(sample_content, out, conf="publishconf", INSPECTION_ENABLED=True, INSPECTION_TODAY="2026-11-23")
+    assert check.returncode == 0, check.stderr
+    assert f"{pages} pages: {pages} unchanged (not rendered)" in check.stdout
+    after = tree(out)
+    assert any(rel.startswith("inspection/") for rel in after) and not any(r.startswith("inspection/") for r in before)
+    assert {rel: data for rel, data in after.items() if not rel.startswith("inspection/")} == before
+    # A setting pages do show still renders them all.
+    renamed = build(sample_content, out, conf="publishconf", INSPECTION_ENABLED=True, INSPECTION_TODAY="2026-11-23",
+                    SITENAME="另一个名字")
+    assert renamed.returncode == 0, renamed.stderr
+    assert f"{pages} pages: 0 unchanged" in renamed.stdout
+
+
 def test_a_list_showing_a_field_of_the_body_follows_it(sample_content, tmp_path):
     """Which pages read what is recorded, not guessed: a list that shows descriptions follows body edits."""
     overrides = tmp_path / "overrides"

@@ -56,6 +56,7 @@ from gazette.cache import Cache, TemplateCache, ignoring, versions
 from gazette.files import Stamp, files_digest, load_pickle, save_pickle, stamp
 from gazette.output import put_bytes
 from gazette.pelican_args import autoreloading
+from gazette.plugins import tables
 from gazette.settings import Setting, Table
 from gazette.workers import fork_call, fork_map
 
@@ -362,8 +363,8 @@ class FastWriter(Writer):
         if not jobs:
             return []
         context = jobs[0].context
-        self.settings_digest = Fingerprint().of({k: v for k, v in self.settings.items()
-                                                 if k not in NOT_IN_PAGE_KEYS})
+        unkeyed = _state.get("unkeyed", NOT_IN_PAGE_KEYS)
+        self.settings_digest = Fingerprint().of({k: v for k, v in self.settings.items() if k not in unkeyed})
         self.resolver = deps.Resolver(_documents(context))
         self.ref = context
         if self.reuse and self.manifest:  # (forked workers inherit these arrays without copying them)
@@ -491,7 +492,9 @@ def _documents(context: dict[str, Any]) -> list[Content]:
 
 # Settings that say where a build keeps its records, not what a page shows: a page's key leaves them out, so
 # a devserver session (a new problems file each time) or a cluster site's schedule file does not render every
-# page again. (The up-to-date check keeps them: a build that stops at once writes no such file.)
+# page again. So are the settings of a plugin whose table says no page reads them (gazette.settings.Table.pages:
+# the inspection's, switched on by make check). (The up-to-date check keeps them all: a build that stops at
+# once writes no such file, and no report.)
 NOT_IN_PAGE_KEYS = up_to_date.BOOKKEEPING | {"GAZETTE_PROBLEMS_FILE", "GAZETTE_SCHEDULE_FILE", "CACHE_PATH",
                                               "GAZETTE_SHARED_CACHE_PATH"}
 _CODE_DIGEST = ""
@@ -513,6 +516,8 @@ def configure(pelican: Any) -> None:
         pelican.settings["THEME"], *pelican.settings.get("THEME_TEMPLATES_OVERRIDES", []),
         *(path for path in pelican.settings["THEME_STATIC_PATHS"] if os.path.isabs(path))])
     _state.pop("writer", None)
+    _state["unkeyed"] = NOT_IN_PAGE_KEYS | {setting.name for table in tables(pelican.plugins) if not table.pages
+                                            for setting in table.settings}
     settings = pelican.settings
     # Pelican builds one Jinja environment per generator, each compiling the templates again.
     templates = Cache.open(settings, "jinja", [versions("jinja2"), sys.version])

@@ -76,7 +76,7 @@ SETTINGS = Table("inspection", "INSPECTION_", [
             "and slow to build). Must-fix findings are always all listed.", minimum=1),
     Setting("INSPECTION_SKIP_PATHS", ["admin"], "Output folders of tools, not of the public site, whose pages "
             "are not inspected (the browser editor, plugins/cms).", items=str),
-])
+], pages=False)
 SEVERITY_ORDER = {severity: order for order, severity in enumerate(SEVERITY_LABELS)}
 
 
