@@ -432,6 +432,22 @@ def test_each_site_keeps_its_own_caches_beside_the_shared_parse_cache(cluster: P
     assert (cache / "sites" / "jyj" / "page_store").is_dir()
 
 
+def test_the_library_is_parsed_once_for_all_the_sites(cluster: Path, tmp_path: Path) -> None:
+    """The fork server parses the library before any site builds (plugins/cluster/library.py); every site takes
+    each file's parse from there, and the output is what builds that parse for themselves give."""
+    parse_log = re.compile(r"(\d+) files parsed, (\d+) from the cache \((\d+) of them parsed before this build\)")
+    proc = run_cluster("html", cluster, tmp_path / "out", "pelicanconf", "--", "-v")
+    assert proc.returncode == 0, proc.stderr
+    counts = parse_log.findall(proc.stdout + proc.stderr)
+    files = len(list(cluster.rglob("*.md")))
+    assert counts == [("0", str(files), str(files))] * 3
+    # --ignore-cache: nothing read ahead is used either; every site parses every file itself.
+    again = run_cluster("html", cluster, tmp_path / "again", "pelicanconf", "--", "-v", "--ignore-cache")
+    assert again.returncode == 0, again.stderr
+    assert parse_log.findall(again.stdout + again.stderr) == [(str(files), "0", "0")] * 3
+    assert _tree(tmp_path / "again") == _tree(tmp_path / "out")
+
+
 def test_a_site_has_its_own_colour_and_logo(cluster: Path, tmp_path: Path) -> None:
     from tests.test_organisation import png
 

@@ -8,6 +8,10 @@ is the result a fresh parse would give. Anything that depends on the build time
 (embargoes, consultation states, git dates) is computed after the cache, in reader.py.
 Results with errors are never cached: a fixed typo elsewhere (a missing attachment
 added, say) must be seen at once.
+
+A process that forks builds (a cluster run's fork server, plugins/cluster/library.py) can
+parse the library once for all of them: a build forked from it takes a file's parse from
+memory (PRELOADED), under the same key and with the same checks as from the disk cache.
 """
 
 from __future__ import annotations
@@ -70,9 +74,15 @@ def salt(settings: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
-def cached(cache: Cache, key: str) -> Parsed | None:
-    """The cached parse under key, if the files it depends on are as they were."""
-    parsed = cache.get_pickle(key)
+# {salt: {key: Parsed}}: every file parsed before this process forked the build under way (library.py)
+PRELOADED: dict[str, dict[str, Parsed]] = {}
+
+
+def cached(cache: Cache, key: str, memory: dict[str, Parsed] | None = None) -> Parsed | None:
+    """The parse under key, from memory or the cache, if the files it depends on are as they were."""
+    parsed = memory.get(key) if memory else None
+    if parsed is None:
+        parsed = cache.get_pickle(key)
     if not isinstance(parsed, Parsed) or any(stamp(p) != s for p, s in parsed.deps.items()):
         return None
     return parsed
@@ -87,26 +97,33 @@ def sources(root: str, extensions: tuple[str, ...], ignore: list[str]) -> Iterat
                 yield os.path.abspath(os.path.join(folder, name))
 
 
-def parse_all(paths: list[str], parse: Callable[[str], Parsed], cache: Cache, workers: int) -> dict[str, Parsed]:
-    """Parse every path, from the cache (opened with salt()) where possible, the rest in `workers` processes."""
+def parse_all(paths: list[str], parse: Callable[[str], Parsed], cache: Cache, workers: int,
+              memory: dict[str, Parsed] | None = None) -> dict[str, Parsed]:
+    """Parse every path, from memory (one of PRELOADED) or the cache (opened with salt()) where possible,
+    the rest in `workers` processes. memory, when given, also keeps every parse without errors by its key."""
     results: dict[str, Parsed] = {}
-    todo: list[tuple[str, str]] = []
+    keys: dict[str, str] = {}
+    todo: list[str] = []
+    remembered = 0
     for path in paths:
         with open(path, "rb") as fh:
-            key = hashlib.sha1(path.encode() + b"\0" + fh.read()).hexdigest()
-        hit = cached(cache, key)
+            key = keys[path] = hashlib.sha1(path.encode() + b"\0" + fh.read()).hexdigest()
+        hit = cached(cache, key, memory)
         if hit is None:
-            todo.append((path, key))
+            todo.append(path)
         else:
             results[path] = hit
+            remembered += memory is not None and key in memory
     if len(todo) >= PARALLEL_MIN_FILES and workers > 1:
-        names = [p for p, _ in todo]
-        fresh = dict(zip(names, fork_map(parse, names, workers), strict=True))
+        fresh = dict(zip(todo, fork_map(parse, todo, workers), strict=True))
     else:
-        fresh = {p: parse(p) for p, _ in todo}
-    for path, key in todo:
+        fresh = {p: parse(p) for p in todo}
+    for path in todo:
         if fresh[path].cacheable:
-            cache.put_pickle(key, fresh[path])
+            cache.put_pickle(keys[path], fresh[path])
         results[path] = fresh[path]
-    logger.info("content_model: %d files parsed, %d from the cache", len(todo), len(paths) - len(todo))
+    if memory is not None:
+        memory.update((keys[path], parsed) for path, parsed in results.items() if parsed.cacheable)
+    logger.info("content_model: %d files parsed, %d from the cache (%d of them parsed before this build)",
+                len(todo), len(paths) - len(todo), remembered)
     return results

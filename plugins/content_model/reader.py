@@ -134,12 +134,20 @@ class GazetteReader(BaseReader):
         return content, metadata
 
     def warm_up(self) -> None:
-        """Parse every source file up front: from the cache, else in worker processes."""
-        settings = self.settings
-        cache = Cache.open(settings, "gazette-parse", parse_cache.salt(settings), shared=True)
-        paths = list(parse_cache.sources(settings["PATH"], self.file_extensions, settings["IGNORE_FILES"]))
-        WARM.parsed = parse_cache.parse_all(paths, self.parse, cache, settings["GAZETTE_WORKERS"])
+        """Parse every source file up front: from memory if this process was forked after a preload, else from
+        the cache, else in worker processes."""
+        WARM.parsed = self.parse_library(parse_cache.PRELOADED)
         WARM.done = True
+
+    def parse_library(self, preloaded: dict[str, dict[str, Parsed]], keep: bool = False) -> dict[str, Parsed]:
+        """Every source file's parse, by path; preloaded's parses with this build's salt are used (unless the
+        cache is ignored), and with keep, every parse goes into preloaded for the builds forked later."""
+        settings = self.settings
+        salt = parse_cache.salt(settings)
+        cache = Cache.open(settings, "gazette-parse", salt, shared=True)
+        memory = preloaded.setdefault(salt, {}) if keep else None if cache.ignored else preloaded.get(salt)
+        paths = list(parse_cache.sources(settings["PATH"], self.file_extensions, settings["IGNORE_FILES"]))
+        return parse_cache.parse_all(paths, self.parse, cache, settings["GAZETTE_WORKERS"], memory)
 
     def parse(self, source_path: str) -> Parsed:
         """Read and check one file, keeping the problems it has with the result."""
