@@ -51,6 +51,8 @@ def targets(doc: Any) -> dict[str, tuple[str, str]]:
     build = gazette.build.current()
     source = owner(doc)
     found = dict(_by_rules(source, doc.type))
+    if not getattr(doc, "repost", None):
+        return found
     for sid in dict.fromkeys(s for rel in getattr(doc, "repost", None) or []
                              for s in related(build.cluster, source, rel) if s != source):
         site = build.cluster[sid]
@@ -75,7 +77,7 @@ def place_articles(generator: Any) -> None:
         # URLs are final once the library is read (Pelican works each out anew on every access), from
         # one url_format per document: the same setting Pelican formats, see _pattern.
         fmt = formats[id(doc)] = doc.url_format
-        doc.override_url, doc.override_save_as = (_pattern(doc, key).format(**fmt) for key in ("url", "save_as"))
+        doc.override_url, doc.override_save_as = (_pattern(doc, key).format_map(fmt) for key in ("url", "save_as"))
         doc.original_url = f"{build.bases[owner(doc)]}/{doc.url}"  # every site links to the original page
     _map_pages(build, [*generator.articles, *generator.translations], formats)
     for name in ("articles", "translations"):
@@ -145,28 +147,31 @@ def _map_pages(build: Any, docs: list[Any], formats: dict[int, dict[str, Any]]) 
     pages = build.cluster_pages = {sid: set() for sid in build.cluster}
     taken: dict[tuple[str, str], str] = {}
     for doc in docs:
-        source = owner(doc)
-        places = [(source, doc.save_as)]
         doc.shown_on = targets(doc)
         doc.copies = {}  # {site id: (url, save_as)} of its copies: its URL patterns with their column
+        places = {doc.save_as: [owner(doc)]}  # {save_as: the sites with a page there}
         in_column: dict[str, tuple[str, ...]] = {}  # (a city policy's copy is in 上级文件 on 25 sites: one URL)
         for sid, (mode, column) in doc.shown_on.items():
             if mode == "copy":
                 if column not in in_column:
                     fmt = {**formats[id(doc)], "column": column}
-                    in_column[column] = tuple(_pattern(doc, key).format(**fmt) for key in ("url", "save_as"))
+                    in_column[column] = tuple(_pattern(doc, key).format_map(fmt) for key in ("url", "save_as"))
                 doc.copies[sid] = in_column[column]
-                places.append((sid, doc.copies[sid][1]))
-        for sid, save_as in places:
-            other = taken.setdefault((sid, save_as), doc.source_path)
-            if other != doc.source_path and sid != build.site_id:
-                problems.error(doc.source_path, "slug", f"URL /{save_as.removesuffix('index.html')} on site {sid} "
-                               f"is also used by {display_path(other)} (URLs must be unique; set a different `slug:`)")
-            pages[sid].add(save_as)
+                places.setdefault(doc.copies[sid][1], []).append(sid)
+        names = [os.path.basename(ref.source_path) for attr in ("attachments", "files")
+                 for ref in getattr(doc, attr, None) or []]
+        for save_as, sites in places.items():
             folder = save_as.rsplit("/", 1)[0]
-            for attr in ("attachments", "files"):
-                pages[sid].update(f"{folder}/{os.path.basename(ref.source_path)}"
-                                  for ref in getattr(doc, attr, None) or [])
+            files = [f"{folder}/{name}" for name in names]
+            for sid in sites:
+                other = taken.setdefault((sid, save_as), doc.source_path)
+                if other != doc.source_path and sid != build.site_id:
+                    problems.error(doc.source_path, "slug", f"URL /{save_as.removesuffix('index.html')} on site "
+                                   f"{sid} is also used by {display_path(other)} (URLs must be unique; set a "
+                                   "different `slug:`)")
+                pages[sid].add(save_as)
+                if files:
+                    pages[sid].update(files)
 
 
 def _pattern(doc: Any, key: str) -> str:
