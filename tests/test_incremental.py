@@ -333,3 +333,26 @@ def test_relative_source_paths_are_pelicans(tmp_path, monkeypatch):
         doc = article("content", "news/a.md")
         assert doc.get_relative_source_path() == relative_paths.pelicans(doc)
         monkeypatch.chdir(tmp_path)
+
+
+def test_digests_worked_out_once_a_process_are_the_digests_of_their_shape():
+    """Empty lists, documents and objects seen by their type are digested once a process (deps.raw_digest):
+    each must be what digesting its shape gives, so a subclass or a document's field never slips through."""
+    from fast_build import deps
+    from markupsafe import Markup
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    class Pager:
+        pass
+
+    class Pages(list):
+        pass
+
+    doc = Article("", metadata={"title": "t"}, settings=DEFAULT_CONFIG, source_path="/c/news/a.md")
+    other = Article("", metadata={"title": "u"}, settings=DEFAULT_CONFIG, source_path="/c/news/b.md")
+    values = [[], (), Pages(), Pages([doc]), [doc], (doc,), doc, other, Pager(), {}, set(),
+              [Markup("m")], {"a": [doc]}]
+    for value in values + values:  # (the second time from what the first kept)
+        assert deps.raw_digest(value) == deps._pickled_digest(value), value
+    assert len({deps.raw_digest(v) for v in values}) == len(values)
