@@ -356,3 +356,36 @@ def test_digests_worked_out_once_a_process_are_the_digests_of_their_shape():
     for value in values + values:  # (the second time from what the first kept)
         assert deps.raw_digest(value) == deps._pickled_digest(value), value
     assert len({deps.raw_digest(v) for v in values}) == len(values)
+
+
+def test_the_manifests_path_table_keeps_each_pages_reads_through_pickling_and_pruning():
+    """A page's reads are numbers into the manifest's PathTable: the numbers must name the same paths after the
+    manifest is saved and loaded, and after the paths no page reads any more are dropped."""
+    import pickle
+    from array import array
+
+    from fast_build import deps
+    from fast_build.fast_build import pruned
+
+    table = deps.PathTable()
+    fields = [(("doc", f"/c/news/{n}.md"), ("attr", attr)) for n in range(1500) for attr in ("title", "url")]
+    others = [(("var", "SITE_DATA"), ("attr", "site"), ("index", n)) for n in range(20)] + \
+        [(("doc", "/c/news/1.md"), ("attr", "attachments"), ("index", 0)), (("var", "output_file"),)]
+    every = fields + others
+    assert [table.number(p) for p in every] == list(range(len(every)))
+    assert [table.number(p) for p in reversed(every)] == list(reversed(range(len(every))))
+    loaded = pickle.loads(pickle.dumps(table, protocol=5))
+    assert [loaded.path(n) for n in range(len(every))] == every
+    assert loaded.shown(0) == "" and loaded.shown(len(every) - 1) == repr(every[-1])
+    assert loaded.number(every[7]) == 7 and loaded.number(every[-1]) == len(every) - 1 and len(loaded) == len(every)
+    # Two pages read a few paths; the rest go, and each page still names what it read.
+    pages = {"a/index.html": ("k1", (1, 2), array("I", [3000, 5, 3001, 5])),
+             "b/index.html": ("k2", (3, 4), array("I", [len(every) - 1, 2999])), "c.xml": ("k3", (5, 6), None)}
+    kept, paths = pruned(pages, loaded)
+    assert len(paths) == 5
+    for rel, (key, st, ids) in pages.items():
+        assert kept[rel][:2] == (key, st)
+        assert (kept[rel][2] is None) == (ids is None)
+        if ids is not None:
+            assert [paths.path(n) for n in kept[rel][2]] == [every[n] for n in ids]
+    assert pruned(kept, paths) == (kept, paths)  # (few paths: nothing to drop)

@@ -74,7 +74,7 @@ _PLAIN = {str, Markup, int, float, bool, type(None), bytes, dt.datetime, dt.date
 # Below this many queued pages, forking workers costs more than it saves.
 PARALLEL_MIN_JOBS = 32
 # Bump when the key recipe changes, so old manifests never match.
-FORMAT = 4
+FORMAT = 5
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # Python and the libraries that shape output: an upgrade must re-render, like a code change.
 LIBRARIES = " ".join([sys.version, *(f"{name}={version(name)}" for name in (
@@ -266,7 +266,7 @@ class FastWriter(Writer):
         # {rel: (key, stamp, read ids or None)} and the paths those ids number, with their repr
         ok = isinstance(manifest, dict) and manifest.get("format") == FORMAT
         self.manifest: dict[str, tuple[str, Stamp, Sequence[int] | None]] = manifest["pages"] if ok else {}
-        self.paths: list[tuple[deps.Path, str]] = manifest["paths"] if ok else []
+        self.paths: deps.PathTable = manifest["paths"] if ok else deps.PathTable()
         # The key names the code, theme and libraries too; their generation lets the old pages go at once.
         self.store = Cache.open(self.settings, "page_store", [FORMAT, LIBRARIES, _CODE_DIGEST, _THEME_DIGEST])
         self.reuse = not self.store.ignored  # --ignore-cache: render every page, whatever the manifest says
@@ -314,7 +314,7 @@ class FastWriter(Writer):
             return None
         parts, globals_ = [], env.globals
         for index in ids[~on_shared].tolist():
-            path, shown = self.paths[index]
+            path, shown = self.paths.path(index), self.paths.shown(index)
             if len(path) == 1:  # a variable itself (most: `article`, `output_file`, names a template tries)
                 name = path[0][1]
                 found = context[name] if name in context else globals_.get(name, missing)
@@ -407,37 +407,17 @@ class FastWriter(Writer):
 
         At 100,000 documents there are millions of reads of a few million paths: numbers go in
         arrays (no int object each, and a forked worker reading them copies no page of memory
-        by counting references), and the steps of new paths are shared (a document's root, an
-        `attr title`), which pickling keeps. The paths are indexed only when a page was rendered.
+        by counting references), and the paths in a deps.PathTable, indexed only when a page
+        was rendered.
         """
-        numbers: dict[deps.Path, int] | None = None
-        steps: dict[Any, Any] = {}
-
-        def number(path: deps.Path) -> int:
-            nonlocal numbers
-            if numbers is None:  # only when a page was rendered
-                numbers = {known: n for n, (known, _shown) in enumerate(self.paths)}
-            if path not in numbers:
-                numbers[path] = len(self.paths)
-                # (a document's read is always shared: current_key never spells it, and its
-                # spelling would be most of the manifest's bytes)
-                shown = "" if path[0][0] == "doc" else repr(path)
-                self.paths.append((tuple(steps.setdefault(step, step) for step in path), shown))
-            return numbers[path]
-
         pages = {}
         for r in results:
             if r.stamp is None:
                 continue
             ids = r.read_ids if r.read_ids is not None else (
-                array("I", [number(p) for p in r.reads]) if r.reads is not None else None)
+                array("I", [self.paths.number(p) for p in r.reads]) if r.reads is not None else None)
             pages[r.rel] = (r.key, r.stamp, ids)
-        used = {n for _key, _stamp, ids in pages.values() for n in ids or ()}
-        if len(self.paths) > 2 * max(len(used), 1000):  # renumber: drop paths no page reads any more
-            renumber = {old: new for new, old in enumerate(sorted(used))}
-            self.paths = [self.paths[old] for old in sorted(used)]
-            pages = {rel: (key, st, None if ids is None else array("I", [renumber[n] for n in ids]))
-                     for rel, (key, st, ids) in pages.items()}
+        pages, self.paths = pruned(pages, self.paths)
         return pages
 
     def _finish(self, results: list[Result]) -> None:
@@ -472,6 +452,19 @@ class FastWriter(Writer):
                       f"{counts['written']} written"
                       + (f", {unkeyable} always rendered (reads no key can name)" if unkeyable else "")
                       + f"; page filters {before:,} -> {after:,} bytes")
+
+
+def pruned(pages: dict[str, tuple[str, Stamp, array[int] | None]], paths: deps.PathTable,
+           ) -> tuple[dict[str, tuple[str, Stamp, array[int] | None]], deps.PathTable]:
+    """pages and paths again without the paths no page reads, once they are more than half of them."""
+    read = [np.frombuffer(ids, dtype=np.uint32) for _key, _stamp, ids in pages.values() if ids]
+    used = np.unique(np.concatenate(read)) if read else np.zeros(0, np.uint32)
+    if len(paths) <= 2 * max(len(used), 1000):
+        return pages, paths
+    renumber = np.zeros(len(paths), dtype=np.uint32)
+    renumber[used] = np.arange(len(used), dtype=np.uint32)
+    return {rel: (key, st, None if ids is None else array("I", renumber[np.frombuffer(ids, np.uint32)].tobytes()))
+            for rel, (key, st, ids) in pages.items()}, paths.subset(used.tolist())
 
 
 def _page_context(job: Job, rel: str) -> dict[str, Any]:
