@@ -9,6 +9,8 @@ build in GAZETTE_CLUSTER_LIBRARY; preload() parses the library there as that bui
 parse_cache.PRELOADED. A site's build, forked from the server, takes a file's parse from
 memory when the file's bytes are the ones parsed and its settings give the same parse salt;
 anything else it parses as before. Whatever goes wrong here, the builds parse for themselves.
+The server holds that one copy of the parsed library for the whole run (each build's own copy
+of what it uses is its own, as before).
 """
 
 from __future__ import annotations

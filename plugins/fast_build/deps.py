@@ -462,7 +462,7 @@ class PathTable:
         key: Any = path
         if fields:
             source, step = self._source_numbers.get(path[0][1]), self._step_numbers.get(path[1])
-            key = None if source is None or step is None else (source << 24) | step  # (steps: a few hundred)
+            key = None if source is None or step is None else (source << 32) | step  # (both below 2**31)
         if key is not None and key in numbers:
             return numbers[key]
         n = len(self.doc)
@@ -475,7 +475,7 @@ class PathTable:
                 self.steps.append(path[1])
             self.doc.append(source)
             self.step.append(step)
-            numbers[(source << 24) | step] = n
+            numbers[(source << 32) | step] = n
         else:
             self.doc.append(-1)
             self.step.append(0)
@@ -489,7 +489,7 @@ class PathTable:
         docs = np.frombuffer(self.doc, dtype=np.int32) if len(self.doc) else np.zeros(0, np.int32)
         steps = np.frombuffer(self.step, dtype=np.int32) if len(self.step) else np.zeros(0, np.int32)
         fields = np.flatnonzero(docs >= 0)
-        keys = (docs[fields].astype(np.int64) << 24) | steps[fields]
+        keys = (docs[fields].astype(np.int64) << 32) | steps[fields]
         self._numbers = dict(zip(keys.tolist(), fields.tolist(), strict=True))
         self._numbers.update((path, n) for n, (path, _shown) in self.other.items())
         return self._numbers
