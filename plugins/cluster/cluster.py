@@ -8,8 +8,9 @@
 
 A repository without `content/_data/sites/` is one site, built into OUTPUT as it always was.
 A cluster's sites build into OUTPUT/<id>/, each a whole Pelican build of its own
-(GAZETTE_SITE) with its own caches beside the shared cache of parsed files: the portal
-first, which parses every file once for all, then the others side by side. Built locally,
+(GAZETTE_SITE) with its own caches beside the shared cache of parsed files, forked from a
+process that has parsed every file once for all (library.py): the portal first, then the
+others side by side. Built locally,
 each site lives under /<id>/ and OUTPUT/index.html lists them (the cluster page); published,
 each has its own address (its file's `site.url`) and is deployed from its folder.
 
@@ -101,7 +102,8 @@ def _settings(path: str, pelican_args: list[str]) -> dict[str, Any]:
 
 
 def _run_all(jobs: list[Site], run: Any) -> dict[str, int]:
-    """Run the first site alone (it parses every file into the shared cache), then the rest side by side."""
+    """Run the first site alone with every core (the portal: the longest, and the one that parses every file
+    into the shared cache should the fork server not have read the library ahead), then the rest side by side."""
     status = {jobs[0].id: run(jobs[0], os.cpu_count() or 1)}
     rest = jobs[1:]
     if rest:
