@@ -39,15 +39,14 @@ def preload() -> int:
 
 
 def _preload(argv: list[str]) -> int:
+    from content_model.content_model import start_build
     from content_model.parse_cache import PRELOADED
     from content_model.problems import Problems
     from content_model.reader import GazetteReader, now_in_portal_tz
-    from content_model.site_data import load_cluster
     from pelican import get_config, parse_arguments
     from pelican.readers import Readers
     from pelican.settings import read_settings
 
-    import gazette.build
     from gazette.plugins import tables
     from gazette.settings import apply
 
@@ -56,13 +55,10 @@ def _preload(argv: list[str]) -> int:
     plugins = [importlib.import_module(name) for name in settings.get("PLUGINS") or [] if isinstance(name, str)]
     if apply(settings, tables(plugins)):
         return 0
-    build = gazette.build.start(now_in_portal_tz())  # (what a parse depends on is not the clock: parse_cache)
     problems = Problems()
-    build.cluster = load_cluster(settings["PATH"], problems)
-    build.site_id = settings.get("GAZETTE_SITE") or next(iter(build.cluster), "")
+    build = start_build(settings, now_in_portal_tz(), problems)  # (a parse does not depend on the clock)
     if problems.errors or build.site_id not in build.cluster:
         return 0
-    build.site = build.cluster[build.site_id]
     Readers(settings)  # as a build's reading starts: Pelican's Markdown reader adds its extension to MARKDOWN
     parsed = GazetteReader(settings).parse_library(PRELOADED, keep=True)
     gc.freeze()  # the forked builds' collectors leave the library alone (its pages stay shared)

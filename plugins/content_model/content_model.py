@@ -84,6 +84,16 @@ SETTINGS = Table("content_model", "GAZETTE_", [
 ])
 
 
+def start_build(settings: dict[str, Any], now: dt.datetime, found: Problems) -> gazette.build.Build:
+    """Start the build's state: its clock, the cluster's sites (their files' problems into found) and the site
+    being built, whose data `site` is when the cluster has it."""
+    build = gazette.build.start(now)
+    build.cluster = load_cluster(settings["PATH"], found)
+    build.site_id = settings.get("GAZETTE_SITE") or next(iter(build.cluster), "")
+    build.site = build.cluster.get(build.site_id, build.site)
+    return build
+
+
 def _configure(pelican: Any) -> None:
     """Fill and check GAZETTE_* settings, load site.yaml, and reset per-build state."""
     settings = pelican.settings
@@ -104,17 +114,14 @@ def _configure(pelican: Any) -> None:
                                  ParseContext("pelicanconf.py"))
         except FieldError as exc:
             problems.error("pelicanconf.py", "GAZETTE_BUILD_TIME", str(exc))
-    build = gazette.build.start(now)
     for path in symlinks(settings["PATH"]):
         problems.error(path, "(file)", "is a symbolic link; links are never published: copy the file "
                        "or folder into content/ instead")
-    build.cluster = load_cluster(settings["PATH"], problems)
-    build.site_id = settings["GAZETTE_SITE"] or next(iter(build.cluster))
+    build = start_build(settings, now, problems)
     if build.site_id not in build.cluster:
         problems.error("pelicanconf.py", "GAZETTE_SITE", f"'{build.site_id}' is not a site of the cluster "
                        f"(one of {', '.join(build.cluster)})")
         problems.report()
-    build.site = build.cluster[build.site_id]
     # Published, the sites link to each other at their addresses; built locally side by side
     # (SITEURL /<id>, gazette.cluster), at their folders.
     local = not str(settings.get("SITEURL") or "").startswith(("https://", "http://"))

@@ -98,9 +98,9 @@ def sources(root: str, extensions: tuple[str, ...], ignore: list[str]) -> Iterat
 
 
 def parse_all(paths: list[str], parse: Callable[[str], Parsed], cache: Cache, workers: int,
-              memory: dict[str, Parsed] | None = None) -> dict[str, Parsed]:
+              memory: dict[str, Parsed] | None = None, *, keep: bool = False) -> dict[str, Parsed]:
     """Parse every path, from memory (one of PRELOADED) or the cache (opened with salt()) where possible,
-    the rest in `workers` processes. memory, when given, also keeps every parse without errors by its key."""
+    the rest in `workers` processes. With keep, memory also gets every parse without errors by its key."""
     results: dict[str, Parsed] = {}
     keys: dict[str, str] = {}
     todo: list[str] = []
@@ -122,7 +122,7 @@ def parse_all(paths: list[str], parse: Callable[[str], Parsed], cache: Cache, wo
         if fresh[path].cacheable:
             cache.put_pickle(keys[path], fresh[path])
         results[path] = fresh[path]
-    if memory is not None:
+    if keep and memory is not None:
         memory.update((keys[path], parsed) for path, parsed in results.items() if parsed.cacheable)
     logger.info("content_model: %d files parsed, %d from the cache (%d of them parsed before this build)",
                 len(todo), len(paths) - len(todo), remembered)

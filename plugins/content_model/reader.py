@@ -145,9 +145,12 @@ class GazetteReader(BaseReader):
         settings = self.settings
         salt = parse_cache.salt(settings)
         cache = Cache.open(settings, "gazette-parse", salt, shared=True)
-        memory = preloaded.setdefault(salt, {}) if keep else None if cache.ignored else preloaded.get(salt)
+        if keep:
+            memory = preloaded.setdefault(salt, {})
+        else:
+            memory = None if cache.ignored else preloaded.get(salt)
         paths = list(parse_cache.sources(settings["PATH"], self.file_extensions, settings["IGNORE_FILES"]))
-        return parse_cache.parse_all(paths, self.parse, cache, settings["GAZETTE_WORKERS"], memory)
+        return parse_cache.parse_all(paths, self.parse, cache, settings["GAZETTE_WORKERS"], memory, keep=keep)
 
     def parse(self, source_path: str) -> Parsed:
         """Read and check one file, keeping the problems it has with the result."""
