@@ -223,7 +223,6 @@ def forget(site_cache: Path) -> None:
     (site_cache / OUTPUT).unlink(missing_ok=True)
 
 
-
 def _header(path: str) -> dict[str, Any] | None:
     """A new document's YAML header, or None if it has none that parses."""
     from content_model.yaml_header import YamlError, load_yaml, split_header
@@ -302,6 +301,6 @@ def unchanged_for(site_id: str, data: dict[str, Any] | None, *, env: str, clock:
 def _broken_links(output: Path) -> bool:
     """Whether the site's last inspection (make check) found a broken link, which a new page could mend."""
     report = load_json(output / "inspection" / "report.json")
-    if report is None:
+    if not isinstance(report, dict):
         return False
     return any(f.get("rule") == "broken-links" for f in report.get("findings", []) if isinstance(f, dict))

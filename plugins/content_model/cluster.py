@@ -51,10 +51,10 @@ def targets(doc: Any) -> dict[str, tuple[str, str]]:
     build = gazette.build.current()
     source = owner(doc)
     found = dict(_by_rules(source, doc.type))
-    if not getattr(doc, "repost", None):
+    reposts = getattr(doc, "repost", None)
+    if not reposts:
         return found
-    for sid in dict.fromkeys(s for rel in getattr(doc, "repost", None) or []
-                             for s in related(build.cluster, source, rel) if s != source):
+    for sid in dict.fromkeys(s for rel in reposts for s in related(build.cluster, source, rel) if s != source):
         site = build.cluster[sid]
         column = found[sid][1] if sid in found else default_columns(site["columns"]).get(doc.type)
         if column is None:

@@ -467,12 +467,8 @@ class PathTable:
             return numbers[key]
         n = len(self.doc)
         if fields:
-            source = self._source_numbers.setdefault(path[0][1], len(self.sources))
-            if source == len(self.sources):
-                self.sources.append(path[0][1])
-            step = self._step_numbers.setdefault(path[1], len(self.steps))
-            if step == len(self.steps):
-                self.steps.append(path[1])
+            source, step = _numbered(self._source_numbers, self.sources, path[0][1]), \
+                _numbered(self._step_numbers, self.steps, path[1])
             self.doc.append(source)
             self.step.append(step)
             numbers[(source << 32) | step] = n
@@ -500,6 +496,14 @@ class PathTable:
         for n in numbers:
             kept.number(self.path(n))
         return kept
+
+
+def _numbered(numbers: dict[Any, int], items: list[Any], item: Any) -> int:
+    """item's number in items (numbers: the same, by item), appended if it is new."""
+    if item not in numbers:
+        numbers[item] = len(items)
+        items.append(item)
+    return numbers[item]
 
 
 @dataclasses.dataclass
